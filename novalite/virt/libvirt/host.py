@@ -44,6 +44,8 @@ def start_event_loop():
     with _EVENT_LOOP_LOCK:
         if _EVENT_LOOP_STARTED:
             return
+        # libvirt prints every error to stderr by default; we raise them.
+        libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
         libvirt.virEventRegisterDefaultImpl()
         threading.Thread(target=_run_event_loop, name='libvirt-event-loop',
                          daemon=True).start()
