@@ -1,0 +1,1 @@
+"""novalite: Nova's create-server path, small and readable."""

@@ -1,0 +1,71 @@
+"""The one table mapping domain errors to HTTP faults, and Nova's fault body.
+
+``{"<faultName>": {"code": <int>, "message": "<text>"}}``.
+"""
+import json
+import logging
+
+import webob
+
+from novalite import exception as exc
+
+LOG = logging.getLogger(__name__)
+
+FAULT_NAMES = {400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
+               404: 'itemNotFound', 405: 'badMethod', 409: 'conflictingRequest',
+               413: 'overLimit', 415: 'badMediaType', 429: 'overLimit',
+               501: 'notImplemented', 503: 'serviceUnavailable'}
+
+# Most specific classes first: the first isinstance match wins.
+EXCEPTION_CODES = [
+    (exc.MarkerNotFound, 400),
+    (exc.InstanceNotFound, 404),
+    (exc.FlavorNotFound, 404),
+    (exc.ImageNotFound, 404),
+    (exc.KeypairNotFound, 404),
+    (exc.NotFound, 404),
+    (exc.VersionNotFoundForAPIMethod, 404),
+    (exc.InvalidGlobalAPIVersion, 406),
+    (exc.Invalid, 400),
+    (exc.NotAuthenticated, 401),
+    (exc.Forbidden, 403),
+    (exc.InstanceInvalidState, 409),
+    (exc.UnexpectedTaskStateError, 409),
+    (exc.FlavorExists, 409),
+    (exc.FlavorIdExists, 409),
+    (exc.KeyPairExists, 409),
+    (exc.ConsoleNotAvailable, 409),
+    (exc.ServiceUnavailable, 503),
+]
+
+
+def code_for(error):
+    for cls, code in EXCEPTION_CODES:
+        if isinstance(error, cls):
+            return code
+    return None
+
+
+class Fault(Exception):
+    """An HTTP error with Nova's body, raised or returned by handlers."""
+
+    def __init__(self, code, message, headers=None):
+        super().__init__(message)
+        self.code, self.message, self.headers = code, message, headers or {}
+
+
+def fault_response(code, message, headers=None):
+    name = FAULT_NAMES.get(code, 'computeFault')
+    body = {name: {'code': code, 'message': message}}
+    resp = webob.Response(status=code, content_type='application/json', charset='UTF-8')
+    resp.body = json.dumps(body).encode()
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def unexpected(error):
+    LOG.exception('Unexpected API Error')
+    return Fault(500, 'Unexpected API Error. Please report this at '
+                      'http://bugs.launchpad.net/nova/ and attach the Nova API log if '
+                      'possible.\n%s' % type(error))

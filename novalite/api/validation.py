@@ -1,0 +1,60 @@
+"""JSON-schema validation of request bodies, per microversion range.
+
+Error messages follow Nova: ``Invalid input for field/attribute <name>.
+Value: <value>. <jsonschema message>``, or the bare jsonschema message when
+the error is not at a path.
+"""
+import functools
+import re
+
+import jsonschema
+from jsonschema import Draft4Validator, FormatChecker
+
+from novalite import exception
+
+_checker = FormatChecker()
+
+
+@_checker.checks('uuid')
+def _is_uuid(value):
+    if not isinstance(value, str):
+        return True
+    return re.fullmatch(r'[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
+                        r'[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}', value) is not None
+
+
+def _error_message(error):
+    if error.path:
+        field = error.path[-1]
+        return ('Invalid input for field/attribute %s. Value: %s. %s'
+                % (field, error.instance, error.message))
+    return error.message
+
+
+def validate(schema, body):
+    validator = Draft4Validator(schema, format_checker=_checker)
+    try:
+        validator.validate(body)
+    except jsonschema.ValidationError as e:
+        best = jsonschema.exceptions.best_match([e]) or e
+        raise exception.ValidationError(detail=_error_message(best))
+
+
+def schema(request_body_schema, min_version=None, max_version=None):
+    """Register ``request_body_schema`` for the versions in [min, max]; the
+    request body is validated with the first schema whose range matches."""
+    def decorator(func):
+        if hasattr(func, 'body_schemas'):
+            func.body_schemas.append((request_body_schema, min_version, max_version))
+            return func
+
+        @functools.wraps(func)
+        def wrapper(self, req, *args, **kwargs):
+            for body_schema, lo, hi in wrapper.body_schemas:
+                if req.api_version_request.matches(lo, hi):
+                    validate(body_schema, kwargs.get('body'))
+                    break
+            return func(self, req, *args, **kwargs)
+        wrapper.body_schemas = [(request_body_schema, min_version, max_version)]
+        return wrapper
+    return decorator

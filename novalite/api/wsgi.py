@@ -1,0 +1,126 @@
+"""The WSGI application of novalite-api, built in code (no paste.ini):
+
+request id → version documents → authentication → microversion → route →
+handler.  ``application`` is the entry point for any WSGI server.
+"""
+import re
+import uuid
+
+from oslo_config import cfg
+
+from novalite.api import auth
+from novalite.api.openstack import api_version
+from novalite.api.openstack.compute import routes as compute_routes
+from novalite.api.openstack.compute import versions
+from novalite.api.openstack import faults
+from novalite.api.openstack import wsgi
+from novalite import exception
+
+CONF = cfg.CONF
+
+_REQ_ID_RE = re.compile(r'^req-[a-f0-9]{8}(-[a-f0-9]{4}){3}-[a-f0-9]{12}$')
+_PROJECT_RE = re.compile(r'^[0-9a-f-]+$')
+VERSION_PREFIXES = {'v2.1': False, 'v2': True}   # prefix -> legacy
+
+
+class ComputeAPI:
+    """The authenticated part: microversion, project check, route, handler."""
+
+    def __init__(self):
+        self.router = compute_routes.Router()
+
+    def __call__(self, environ, start_response):
+        req = wsgi.Request(environ)
+        legacy = environ['novalite.legacy_v2']
+        req.is_legacy_v2 = legacy
+        path = environ['novalite.api_path']
+        resp = self._dispatch(req, path, legacy)
+        if not legacy:
+            _version_headers(resp, req.api_version_request)
+        return resp(environ, start_response)
+
+    def _dispatch(self, req, path, legacy):
+        try:
+            req.api_version_request = (api_version.LEGACY_VERSION if legacy
+                                       else api_version.from_headers(req.headers))
+        except exception.InvalidAPIVersionString as e:
+            return faults.fault_response(400, e.format_message())
+        except exception.InvalidGlobalAPIVersion as e:
+            return faults.fault_response(406, e.format_message())
+        try:
+            handler, kwargs = self.router.match(path, req.method)
+        except LookupError as e:
+            if e.args[0] == 405:
+                return faults.fault_response(405, 'The method specified is not allowed '
+                                                  'for this resource.')
+            return faults.fault_response(404, 'The resource could not be found.')
+        project_id = kwargs.pop('project_id', None)
+        ctx = req.context
+        if project_id is not None:
+            req.environ['novalite.url_project_id'] = project_id
+            if project_id != ctx.project_id:
+                return faults.fault_response(400, exception.ProjectIdMismatch(
+                    url=project_id, context=ctx.project_id).format_message())
+        return wsgi.invoke(handler, req, kwargs)
+
+
+def _version_headers(resp, version):
+    resp.headers[api_version.HEADER_NEW] = 'compute %s' % version
+    resp.headers[api_version.HEADER_LEGACY] = str(version)
+    resp.headers['Vary'] = '%s, %s' % (api_version.HEADER_NEW, api_version.HEADER_LEGACY)
+
+
+class RootApp:
+    """Request ids on every response; version documents without auth."""
+
+    def __init__(self):
+        self.compute = auth.pipeline(ComputeAPI())
+
+    def __call__(self, environ, start_response):
+        req = wsgi.Request(environ)
+        request_id = 'req-%s' % uuid.uuid4()
+        environ['novalite.request_id'] = request_id
+        incoming = req.headers.get('X-Openstack-Request-Id')
+        if incoming and _REQ_ID_RE.match(incoming):
+            environ['novalite.global_request_id'] = incoming
+        resp = self._route(req, environ)
+        if resp is None:
+            resp = req.get_response(self.compute)
+        resp.headers['x-openstack-request-id'] = request_id
+        resp.headers['x-compute-request-id'] = request_id
+        return resp(environ, start_response)
+
+    def _route(self, req, environ):
+        parts = req.path_info.split('/')
+        if req.path_info in ('', '/'):
+            if req.method != 'GET':
+                return faults.fault_response(405, 'The method specified is not allowed.')
+            return wsgi.json_response(versions.index(req))
+        prefix = parts[1]
+        if prefix not in VERSION_PREFIXES:
+            return wsgi.json_response(versions.multiple_choices(req), 300)
+        key = 'v2.0' if VERSION_PREFIXES[prefix] else 'v2.1'
+        rest = '/'.join(parts[2:])
+        if len(parts) == 2:
+            resp = wsgi.json_response(None, 302)
+            resp.location = '%s/%s/' % (req.host_url + req.script_name, prefix)
+            return resp
+        segs = [s for s in rest.split('/') if s]
+        if not segs or (len(segs) == 1 and _PROJECT_RE.match(segs[0]) and req.method == 'GET'):
+            return wsgi.json_response(versions.show(req, key))
+        environ['novalite.legacy_v2'] = VERSION_PREFIXES[prefix]
+        environ['novalite.api_path'] = '/' + rest.rstrip('/')
+        return None
+
+
+def build_app():
+    return RootApp()
+
+
+def init_application():
+    """For WSGI servers: ``novalite.api.wsgi:application``."""
+    from novalite.cmd import common
+    from novalite import rpc
+    common.parse_args(['novalite-api'])
+    rpc.init()
+    return build_app()

@@ -1,0 +1,36 @@
+"""novalite-compute: builds guests; no database access (all through the conductor)."""
+import sys
+
+from oslo_config import cfg
+
+from novalite.cmd import common
+from novalite.compute import manager
+from novalite import rpc
+from novalite import service
+
+CONF = cfg.CONF
+
+
+def block_db_access():
+    """Like Nova: any attempt to reach the database from compute is a bug."""
+    import novalite.db.api as db_api
+
+    def _no_db(*args, **kwargs):
+        raise RuntimeError('No DB access allowed in novalite-compute')
+    db_api.get_engine = _no_db
+    db_api.create_engine = _no_db
+
+
+def make_service():
+    mgr = manager.ComputeManager(CONF.host)
+    return service.Service(CONF.host, 'novalite-compute', 'compute', mgr,
+                           report_state=mgr.report_state)
+
+
+def main(argv=None):
+    common.parse_args(argv or sys.argv)
+    block_db_access()
+    rpc.init()
+    svc = make_service()
+    svc.start()
+    common.run_until_signalled([svc.stop, rpc.cleanup])

@@ -1,0 +1,29 @@
+"""novalite-conductor: builds (namespace compute_task) and compute's DB proxy."""
+import sys
+
+from oslo_config import cfg
+
+from novalite.cmd import common
+from novalite.conductor import manager
+from novalite.db import hosts as db_hosts
+from novalite import rpc
+from novalite import service
+
+CONF = cfg.CONF
+
+
+def make_service():
+    svc_mgr = manager.ConductorService()
+    return service.Service(
+        CONF.host, 'novalite-conductor', 'conductor', svc_mgr,
+        report_state=lambda: db_hosts.service_heartbeat(CONF.host, 'novalite-conductor',
+                                                        'conductor'),
+        endpoints=[svc_mgr.compute_task_mgr, svc_mgr.conductor_mgr])
+
+
+def main(argv=None):
+    common.parse_args(argv or sys.argv)
+    rpc.init()
+    svc = make_service()
+    svc.start()
+    common.run_until_signalled([svc.stop, rpc.cleanup])

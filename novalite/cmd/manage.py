@@ -1,0 +1,150 @@
+"""novalite-manage: database, flavors, images, services, hosts.
+
+    novalite-manage [--config-file FILE] db sync
+    novalite-manage flavor create [--id ID] --ram MB --vcpus N --disk GB [--ephemeral GB]
+                                  [--swap MB] [--private] NAME
+    novalite-manage flavor list
+    novalite-manage image import [--property k=v ...] [--disk-format F] NAME FILE
+    novalite-manage image list
+    novalite-manage service list
+    novalite-manage host list
+"""
+import argparse
+import sys
+import uuid
+
+from oslo_config import cfg
+
+from novalite.cmd import common
+from novalite import context as nl_context
+from novalite.db import catalog as db_catalog
+from novalite.db import hosts as db_hosts
+from novalite.db import migration
+from novalite.image import api as image_api
+
+CONF = cfg.CONF
+
+
+def _table(headers, rows):
+    rows = [[('' if v is None else str(v)) for v in r] for r in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    line = '+' + '+'.join('-' * (w + 2) for w in widths) + '+'
+    out = [line, '| ' + ' | '.join(h.ljust(w) for h, w in zip(headers, widths)) + ' |', line]
+    out += ['| ' + ' | '.join(v.ljust(w) for v, w in zip(r, widths)) + ' |' for r in rows]
+    out.append(line)
+    print('\n'.join(out))
+
+
+def db_sync(args):
+    migration.db_sync()
+    print('Database is at revision %s' % migration.db_version())
+
+
+def flavor_create(args):
+    flavor = db_catalog.flavor_create({
+        'flavorid': args.id or str(uuid.uuid4()), 'name': args.name, 'memory_mb': args.ram,
+        'vcpus': args.vcpus, 'root_gb': args.disk, 'ephemeral_gb': args.ephemeral,
+        'swap': args.swap, 'is_public': not args.private, 'description': args.description})
+    print(flavor['flavorid'])
+
+
+def flavor_list(args):
+    _table(['ID', 'Name', 'RAM', 'Disk', 'Ephemeral', 'VCPUs', 'Is Public'],
+           [[f['flavorid'], f['name'], f['memory_mb'], f['root_gb'], f['ephemeral_gb'],
+             f['vcpus'], f['is_public']] for f in db_catalog.flavor_get_all(is_public=None)])
+
+
+def image_import(args):
+    props = {}
+    for item in args.property or []:
+        key, sep, value = item.partition('=')
+        if not sep:
+            raise SystemExit('--property takes key=value, not %r' % item)
+        props[key] = value
+    image = image_api.import_file(nl_context.get_admin_context(), args.name, args.file,
+                                  properties=props, disk_format=args.disk_format,
+                                  min_ram=args.min_ram, min_disk=args.min_disk)
+    print(image['id'])
+
+
+def image_list(args):
+    _table(['ID', 'Name', 'Status', 'Disk Format', 'Size'],
+           [[i['id'], i['name'], i['status'], i['disk_format'], i['size']]
+            for i in image_api.get_all(None)])
+
+
+def service_list(args):
+    _table(['Id', 'Binary', 'Host', 'Zone', 'Status', 'State', 'Updated At'],
+           [[s['id'], s['binary'], s['host'], CONF.default_availability_zone,
+             'disabled' if s['disabled'] else 'enabled', 'up' if s['up'] else 'down',
+             s['last_seen_up']] for s in db_hosts.service_get_all()])
+
+
+def host_list(args):
+    _table(['Host', 'Node', 'vCPUs used/total', 'RAM MB used/total', 'Disk GB used/total',
+            'Instances', 'Ratios cpu/ram/disk'],
+           [[n['host'], n['hypervisor_hostname'], '%s/%s' % (n['vcpus_used'], n['vcpus']),
+             '%s/%s' % (n['memory_mb_used'], n['memory_mb']),
+             '%s/%s' % (n['local_gb_used'], n['local_gb']), n['running_vms'],
+             '%s/%s/%s' % (n['cpu_allocation_ratio'], n['ram_allocation_ratio'],
+                           n['disk_allocation_ratio'])]
+            for n in db_hosts.compute_node_get_all()])
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog='novalite-manage')
+    p.add_argument('--config-file', action='append', default=[])
+    p.add_argument('--config-dir', action='append', default=[])
+    sub = p.add_subparsers(dest='category', required=True)
+
+    db = sub.add_parser('db').add_subparsers(dest='action', required=True)
+    db.add_parser('sync').set_defaults(func=db_sync)
+
+    fl = sub.add_parser('flavor').add_subparsers(dest='action', required=True)
+    fc = fl.add_parser('create')
+    fc.add_argument('--id')
+    fc.add_argument('--ram', type=int, required=True, help='MB')
+    fc.add_argument('--vcpus', type=int, required=True)
+    fc.add_argument('--disk', type=int, default=0, help='GB')
+    fc.add_argument('--ephemeral', type=int, default=0, help='GB')
+    fc.add_argument('--swap', type=int, default=0, help='MB')
+    fc.add_argument('--private', action='store_true')
+    fc.add_argument('--description')
+    fc.add_argument('name')
+    fc.set_defaults(func=flavor_create)
+    fl.add_parser('list').set_defaults(func=flavor_list)
+
+    im = sub.add_parser('image').add_subparsers(dest='action', required=True)
+    ii = im.add_parser('import')
+    ii.add_argument('--property', action='append', metavar='KEY=VALUE')
+    ii.add_argument('--disk-format', choices=['raw', 'qcow2', 'aki', 'ari', 'ami'])
+    ii.add_argument('--min-ram', type=int, default=0)
+    ii.add_argument('--min-disk', type=int, default=0)
+    ii.add_argument('name')
+    ii.add_argument('file')
+    ii.set_defaults(func=image_import)
+    im.add_parser('list').set_defaults(func=image_list)
+
+    sub.add_parser('service').add_subparsers(dest='action', required=True) \
+        .add_parser('list').set_defaults(func=service_list)
+    sub.add_parser('host').add_subparsers(dest='action', required=True) \
+        .add_parser('list').set_defaults(func=host_list)
+    return p
+
+
+def main(argv=None):
+    argv = list(sys.argv if argv is None else argv)
+    args = build_parser().parse_args(argv[1:])
+    conf_argv = [argv[0]]
+    for f in args.config_file:
+        conf_argv += ['--config-file', f]
+    for d in args.config_dir:
+        conf_argv += ['--config-dir', d]
+    common.parse_args(conf_argv)
+    try:
+        args.func(args)
+    except Exception as e:  # noqa: BLE001 - a CLI prints the error, not a traceback
+        from novalite import exception
+        if isinstance(e, exception.NovaliteException):
+            raise SystemExit('ERROR: %s' % e.format_message())
+        raise

@@ -1,0 +1,206 @@
+"""The compute API (seed 3.3–3.4): what novalite-api does with a request.
+
+``create`` validates what the schema cannot, checks quota, writes the
+instance rows (vm_state building, task_state scheduling) in one transaction
+and casts ``build_instances`` to the conductor.  No HTTP here.
+"""
+import base64
+import binascii
+import logging
+import random
+import string
+import uuid as uuidlib
+
+from oslo_config import cfg
+
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite.compute import task_states, vm_states
+from novalite.conductor import api as conductor_api
+from novalite.db import api as db
+from novalite.db import catalog as db_catalog
+from novalite.db import hosts as db_hosts
+from novalite import exception
+from novalite import hooks
+from novalite.image import api as image_api
+from novalite.objects.request_spec import RequestSpec
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+def generate_reservation_id():
+    return 'r-' + ''.join(random.choice(string.ascii_lowercase + string.digits)
+                          for _ in range(8))
+
+
+def generate_password(length=12):
+    chars = string.ascii_letters + string.digits
+    return ''.join(random.SystemRandom().choice(chars) for _ in range(length))
+
+
+def flavor_for_instance(flavor):
+    keys = ('id', 'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb',
+            'swap', 'rxtx_factor', 'extra_specs', 'description')
+    return {k: flavor.get(k) for k in keys}
+
+
+class API:
+    def __init__(self):
+        self.compute_task_api = conductor_api.ComputeTaskAPI()
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+
+    # -- create ---------------------------------------------------------------
+    def _get_image(self, context, image_href):
+        try:
+            image = image_api.get(context, image_href)
+        except exception.ImageNotFound:
+            raise exception.ImageNotFoundForCreate()
+        if image['status'] != 'active':
+            raise exception.ImageNotActive(image_id=image_href)
+        return image
+
+    @staticmethod
+    def _check_flavor_image(flavor, image):
+        if flavor['memory_mb'] < (image.get('min_ram') or 0):
+            raise exception.FlavorMemoryTooSmall()
+        root = flavor['root_gb'] * 1024 ** 3
+        if root:
+            if (image.get('size') or 0) > root:
+                raise exception.FlavorDiskSmallerThanImage(flavor_size=root,
+                                                           image_size=image['size'])
+            if (image.get('min_disk') or 0) * 1024 ** 3 > root:
+                raise exception.FlavorDiskSmallerThanMinDisk(
+                    flavor_size=root, image_min_disk=image['min_disk'] * 1024 ** 3)
+
+    @staticmethod
+    def _check_num_instances_quota(context, flavor, min_count, max_count):
+        """Count-based quota: build as many as fit, at least min_count."""
+        limits = {'instances': CONF.quota.instances, 'cores': CONF.quota.cores,
+                  'ram': CONF.quota.ram}
+        limits.update(db_catalog.quota_get_project(context.project_id))
+        used = db.instance_count_usage(context.project_id)
+        per = {'instances': 1, 'cores': flavor['vcpus'], 'ram': flavor['memory_mb']}
+        fits = max_count
+        for res, lim in limits.items():
+            if lim < 0 or not per[res]:
+                continue
+            fits = min(fits, (lim - used[res]) // per[res])
+        if fits < min_count:
+            overs = [r for r, lim in limits.items()
+                     if lim >= 0 and used[r] + per[r] * min_count > lim]
+            res = overs[0] if overs else 'instances'
+            raise exception.TooManyInstances(overs=res, req=per[res] * min_count,
+                                             used=used[res], allowed=limits[res])
+        return fits
+
+    @hooks.add_hook('create_instance')
+    def create(self, context, flavor, image_href, display_name=None,
+               display_description=None, metadata=None, user_data=None, key_name=None,
+               availability_zone=None, forced_host=None, forced_node=None, min_count=1,
+               max_count=1, requested_networks=None, security_groups=None,
+               admin_password=None, scheduler_hints=None, config_drive=None,
+               auto_disk_config=None, access_ip_v4=None, access_ip_v6=None,
+               hostname=None):
+        """Returns (instances, reservation_id)."""
+        if flavor.get('disabled'):
+            raise exception.FlavorNotFoundForCreate(flavor_id=flavor['flavorid'])
+        image = self._get_image(context, image_href)
+        self._check_flavor_image(flavor, image)
+        metadata = metadata or {}
+        if len(metadata) > CONF.quota.metadata_items >= 0:
+            raise exception.MetadataLimitExceeded(allowed=CONF.quota.metadata_items)
+        if user_data is not None:
+            try:
+                base64.b64decode(user_data, validate=True)
+            except (binascii.Error, ValueError):
+                raise exception.InvalidRequest('User data needs to be valid base 64.')
+        key_data = None
+        if key_name is not None:
+            try:
+                key_data = db_catalog.key_pair_get(context.user_id, key_name)['public_key']
+            except exception.KeypairNotFound:
+                raise exception.InvalidRequest('Invalid key_name provided.')
+        availability_zone = availability_zone or CONF.default_schedule_zone
+        if availability_zone and availability_zone != CONF.default_availability_zone:
+            raise exception.InvalidAvailabilityZone()
+        count = self._check_num_instances_quota(context, flavor, min_count, max_count)
+        reservation_id = generate_reservation_id()
+        props = image.get('properties', {})
+        auto_disk = (auto_disk_config if auto_disk_config is not None else
+                     str(props.get('auto_disk_config', 'false')).lower() == 'true')
+        base = {
+            'project_id': context.project_id, 'user_id': context.user_id,
+            'display_description': display_description,
+            'vm_state': vm_states.BUILDING, 'task_state': task_states.SCHEDULING,
+            'power_state': 0, 'progress': 0,
+            'availability_zone': availability_zone or CONF.default_availability_zone,
+            'instance_type_id': flavor['id'], 'flavor': flavor_for_instance(flavor),
+            'memory_mb': flavor['memory_mb'], 'vcpus': flavor['vcpus'],
+            'root_gb': flavor['root_gb'], 'ephemeral_gb': flavor['ephemeral_gb'],
+            'swap': flavor['swap'], 'image_ref': image['id'],
+            'kernel_id': props.get('kernel_id'), 'ramdisk_id': props.get('ramdisk_id'),
+            'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
+            'reservation_id': reservation_id, 'config_drive': 'True' if config_drive else '',
+            'auto_disk_config': auto_disk, 'access_ip_v4': access_ip_v4,
+            'access_ip_v6': access_ip_v6, 'metadata': metadata,
+            'security_groups': security_groups or ['default'], 'network_info': [],
+            'system_metadata': {'image_%s' % k: v for k, v in props.items()},
+        }
+        rows = []
+        for idx in range(count):
+            name = display_name if count == 1 else '%s-%d' % (display_name, idx + 1)
+            rows.append(dict(base, uuid=str(uuidlib.uuid4()), display_name=name,
+                             hostname=hostname or _hostname(name), launch_index=idx))
+        instances = db.instance_create_many(context, rows)
+        request_spec = RequestSpec(
+            instance_uuid=instances[0].uuid, project_id=context.project_id,
+            user_id=context.user_id, flavor=flavor_for_instance(flavor), image=image,
+            availability_zone=availability_zone, num_instances=count,
+            scheduler_hints=scheduler_hints or {}, force_hosts=forced_host,
+            force_nodes=forced_node, retry=None, ignore_hosts=None)
+        filter_properties = {'scheduler_hints': scheduler_hints or {},
+                             'instance_type': flavor_for_instance(flavor)}
+        self.compute_task_api.build_instances(
+            context, instances, image, filter_properties, admin_password, None,
+            requested_networks, security_groups, request_spec=request_spec)
+        return instances, reservation_id
+
+    # -- read -------------------------------------------------------------------
+    def get(self, context, uuid):
+        project = None if context.is_admin else context.project_id
+        return db.instance_get_by_uuid(uuid, project_id=project)
+
+    def get_all(self, context, filters, limit=None, marker=None):
+        return db.instance_get_all_by_filters(filters, limit=limit, marker=marker)
+
+    # -- delete -----------------------------------------------------------------
+    def delete(self, context, instance):
+        """Local delete when no compute owns it (or its compute is down);
+        otherwise task_state deleting and terminate_instance to its host."""
+        if instance.host:
+            svc = db_hosts.service_get(instance.host, 'novalite-compute')
+            if svc is not None and svc['up']:
+                try:
+                    instance = db.instance_update(instance.uuid,
+                                                  {'task_state': task_states.DELETING},
+                                                  expected_host=instance.host)
+                except exception.NotAllowedByHost:
+                    return self.delete(context, db.instance_get_by_uuid(instance.uuid))
+                self.compute_rpcapi.terminate_instance(context, instance, instance.host)
+                return
+        db.instance_destroy(instance.uuid)
+
+    def get_console_output(self, context, instance, tail_length=None):
+        if instance.vm_state != vm_states.ACTIVE or not instance.host:
+            raise exception.InstanceInvalidState(method='get_console_output',
+                                                 instance_uuid=instance.uuid,
+                                                 attr='vm_state', state=instance.vm_state)
+        return self.compute_rpcapi.get_console_output(context, instance, instance.host,
+                                                      tail_length)
+
+
+def _hostname(display_name):
+    """RFC 952 style hostname from a display name, as Nova sanitizes it."""
+    out = ''.join(c if c.isalnum() or c == '-' else '-' for c in display_name.lower())
+    out = out.strip('-.')[:63]
+    return out or 'server'

@@ -1,0 +1,358 @@
+"""novalite-compute's manager (seed 3.10–3.12): builds and deletes guests.
+
+``build_and_run_instance`` returns at once and hands the build to a bounded
+thread pool (``max_concurrent_builds``); each build holds a per-instance lock.
+Every database read or write goes to the conductor over RPC.
+"""
+import concurrent.futures
+import contextlib
+import logging
+import threading
+import traceback
+
+import oslo_messaging as messaging
+from oslo_config import cfg
+
+from novalite.compute import power_state, resource_tracker, task_states, vm_states
+from novalite.conductor import rpcapi as conductor_rpcapi
+from novalite import context as nl_context
+from novalite import exception
+from novalite.network import api as network_api
+from novalite import notifications
+from novalite import service
+from novalite.virt import driver as virt_driver
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+# Spawn failures that retrying elsewhere cannot fix.
+ABORT_ERRORS = (exception.ImageNotFound, exception.ImageUnacceptable,
+                exception.FlavorDiskSmallerThanImage, exception.FlavorMemoryTooSmall,
+                exception.InvalidBDM)
+
+EVENT_POWER = {virt_driver.EVENT_LIFECYCLE_STARTED: power_state.RUNNING,
+               virt_driver.EVENT_LIFECYCLE_RESUMED: power_state.RUNNING,
+               virt_driver.EVENT_LIFECYCLE_PAUSED: power_state.PAUSED,
+               virt_driver.EVENT_LIFECYCLE_STOPPED: power_state.SHUTDOWN}
+
+
+class _InstanceLocks:
+    """One lock per instance uuid, dropped when nobody holds it."""
+
+    def __init__(self):
+        self._guard = threading.Lock()
+        self._locks = {}
+
+    @contextlib.contextmanager
+    def lock(self, uuid):
+        with self._guard:
+            entry = self._locks.setdefault(uuid, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if not entry[1]:
+                    self._locks.pop(uuid, None)
+
+
+class ComputeManager:
+    target = messaging.Target(version='6.0')
+
+    def __init__(self, host=None):
+        self.host = host or CONF.host
+        self.driver = virt_driver.load_compute_driver(CONF.compute_driver)
+        self.conductor_api = conductor_rpcapi.ConductorAPI()
+        self.compute_task_api = conductor_rpcapi.ComputeTaskAPI()
+        self.rt = resource_tracker.ResourceTracker(self.host, self.driver, self.conductor_api)
+        self._build_pool = concurrent.futures.ThreadPoolExecutor(
+            CONF.max_concurrent_builds, thread_name_prefix='build')
+        self._locks = _InstanceLocks()
+
+    # -- service life ---------------------------------------------------------
+    def report_state(self):
+        self.conductor_api.service_heartbeat(nl_context.get_admin_context(), self.host,
+                                             'novalite-compute', 'compute')
+
+    def init_host(self):
+        ctx = nl_context.get_admin_context()
+        self.driver.init_host(self.host)
+        self.driver.register_event_listener(self.handle_lifecycle_event)
+        self.rt.update_available_resource(ctx)
+        self._init_instances(ctx)
+
+    def _init_instances(self, ctx):
+        """After a restart: half-built instances go to ERROR (their claims
+        released), half-deleted ones are deleted."""
+        for inst in self.conductor_api.instances_on_host(ctx, self.host):
+            if inst.task_state == task_states.DELETING:
+                self._terminate(ctx, inst)
+            elif inst.vm_state == vm_states.BUILDING:
+                self._set_instance_error(ctx, inst, exception.BuildAbortException(
+                    instance_uuid=inst.uuid,
+                    reason='compute service %s restarted during the build' % self.host))
+
+    def cleanup_host(self):
+        self._build_pool.shutdown(wait=False, cancel_futures=True)
+        self.driver.cleanup_host(self.host)
+
+    def periodic_tasks(self):
+        tasks = [service.PeriodicTask('update_available_resource',
+                                      CONF.update_resources_interval,
+                                      self.update_available_resource)]
+        if CONF.sync_power_state_interval > 0:
+            tasks.append(service.PeriodicTask('sync_power_states',
+                                              CONF.sync_power_state_interval,
+                                              self._sync_power_states))
+        return tasks
+
+    def update_available_resource(self):
+        self.rt.update_available_resource(nl_context.get_admin_context())
+
+    # -- build (seed 3.10) -------------------------------------------------------
+    def build_and_run_instance(self, context, instance, image, request_spec,
+                               filter_properties, admin_password=None, injected_files=None,
+                               requested_networks=None, security_groups=None,
+                               block_device_mapping=None, node=None, limits=None,
+                               host_list=None):
+        self._build_pool.submit(self._locked_do_build_and_run_instance, context, instance,
+                                image, request_spec, filter_properties, admin_password,
+                                injected_files, requested_networks, security_groups,
+                                block_device_mapping, node, limits, host_list)
+
+    def _locked_do_build_and_run_instance(self, context, instance, *args):
+        context.update_store()      # log lines in this thread carry the request id
+        with self._locks.lock(instance.uuid):
+            try:
+                self._do_build_and_run_instance(context, instance, *args)
+            except Exception:  # noqa: BLE001 - a pool thread must not die silently
+                LOG.exception('Unexpected error building %s', instance.uuid)
+
+    def _event(self, context, instance, event, phase, result=None, tb=None):
+        try:
+            self.conductor_api.action_event(context, self.host, instance.uuid, event,
+                                            phase, result, tb)
+        except exception.NovaliteException:
+            pass
+
+    # -- seed 3.11 -------------------------------------------------------------------
+    def _do_build_and_run_instance(self, context, instance, image, request_spec,
+                                   filter_properties, admin_password, injected_files,
+                                   requested_networks, security_groups,
+                                   block_device_mapping, node, limits, host_list):
+        try:
+            instance = self._save(context, instance, {'vm_state': vm_states.BUILDING,
+                                                      'task_state': None},
+                                  [task_states.SCHEDULING, None])
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
+                exception.NotAllowedByHost):
+            LOG.info('Instance %s disappeared or changed before its build started',
+                     instance.uuid)
+            return
+        event = 'compute__do_build_and_run_instance'
+        self._event(context, instance, event, 'start')
+        try:
+            self._build_and_run_instance(context, instance, image, request_spec,
+                                         filter_properties, admin_password, injected_files,
+                                         requested_networks, security_groups,
+                                         block_device_mapping, node, limits)
+            self._event(context, instance, event, 'finish', 'Success')
+        except exception.RescheduledException as exc:
+            self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
+            self._reschedule(context, instance, exc, image, request_spec, filter_properties,
+                             admin_password, injected_files, requested_networks,
+                             security_groups, block_device_mapping, host_list)
+        except _InstanceGone:
+            LOG.info('Instance %s was deleted during its build', instance.uuid)
+        except Exception as exc:  # noqa: BLE001 - BuildAbortException and the unexpected
+            self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
+            self._set_instance_error(context, instance, exc)
+
+    def _reschedule(self, context, instance, exc, image, request_spec, filter_properties,
+                    admin_password, injected_files, requested_networks, security_groups,
+                    block_device_mapping, host_list):
+        LOG.info('Rescheduling %s: %s', instance.uuid, exc.format_message())
+        retry = filter_properties.setdefault('retry', {'num_attempts': 1, 'hosts': []})
+        retry['exc_reason'] = exc.format_message()
+        try:
+            instance = self._save(context, instance, {'host': None, 'node': None,
+                                                      'task_state': task_states.SCHEDULING})
+        except (exception.InstanceNotFound, exception.NotAllowedByHost,
+                exception.UnexpectedTaskStateError):
+            return
+        self.compute_task_api.build_instances(
+            context, [instance], image, filter_properties, admin_password, injected_files,
+            requested_networks, security_groups, block_device_mapping,
+            request_spec=request_spec, host_lists=[host_list or []])
+
+    def _set_instance_error(self, context, instance, exc):
+        message = (exc.format_message() if isinstance(exc, exception.NovaliteException)
+                   else '%s: %s' % (type(exc).__name__, exc))
+        details = ''.join(traceback.format_exception(exc)) if exc.__traceback__ else ''
+        LOG.error('Build of instance %s failed: %s', instance.uuid, message)
+        try:
+            self.conductor_api.instance_fault_create(context, self.host, instance.uuid,
+                                                     500, message, details)
+            self.rt.abort_instance_claim(context, instance)
+            instance = self._save(context, instance, {'vm_state': vm_states.ERROR,
+                                                      'task_state': None, 'host': None,
+                                                      'node': None})
+        except (exception.InstanceNotFound, exception.NotAllowedByHost,
+                exception.UnexpectedTaskStateError):
+            return
+        notifications.notify_about_instance_create(
+            context, instance, self.host, 'error',
+            fault={'message': message, 'exception': type(exc).__name__, 'details': details})
+
+    def _save(self, context, instance, updates, expected_task_state=None):
+        return self.conductor_api.instance_update(
+            context, self.host, instance.uuid, updates, expected_task_state,
+            check_task_state=expected_task_state is not None)
+
+    # -- seed 3.12 ------------------------------------------------------------------
+    def _build_and_run_instance(self, context, instance, image, request_spec,
+                                filter_properties, admin_password, injected_files,
+                                requested_networks, security_groups,
+                                block_device_mapping, node, limits):
+        notifications.notify_about_instance_create(context, instance, self.host, 'start')
+        try:
+            with self.rt.instance_claim(context, instance, node, limits):
+                with self._build_resources(context, instance, requested_networks) as net:
+                    instance = self._save(context, instance,
+                                          {'task_state': task_states.SPAWNING},
+                                          [task_states.BLOCK_DEVICE_MAPPING])
+                    self._event(context, instance, 'compute_spawn', 'start')
+                    self.driver.spawn(context, instance, image, injected_files,
+                                      admin_password, None, network_info=net)
+                    self._event(context, instance, 'compute_spawn', 'finish', 'Success')
+                    state = self.driver.get_info(instance).state
+                    instance = self._save(context, instance, {
+                        'power_state': state, 'vm_state': vm_states.ACTIVE,
+                        'task_state': None, 'launched_at': _utcnow()},
+                        [task_states.SPAWNING])
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
+                exception.NotAllowedByHost) as exc:
+            self._cleanup_after_gone(context, instance)
+            raise _InstanceGone() from exc
+        except exception.ComputeResourcesUnavailable as exc:
+            raise exception.RescheduledException(instance_uuid=instance.uuid,
+                                                 reason=exc.format_message()) from exc
+        except (exception.BuildAbortException, *ABORT_ERRORS) as exc:
+            if isinstance(exc, exception.BuildAbortException):
+                raise
+            raise exception.BuildAbortException(instance_uuid=instance.uuid,
+                                                reason=exc.format_message()) from exc
+        except Exception as exc:  # noqa: BLE001 - a spawn error is a reschedule
+            reason = (exc.format_message() if isinstance(exc, exception.NovaliteException)
+                      else '%s: %s' % (type(exc).__name__, exc))
+            raise exception.RescheduledException(instance_uuid=instance.uuid,
+                                                 reason=reason) from exc
+        notifications.notify_about_instance_create(context, instance, self.host, 'end')
+        LOG.info('Instance %s spawned successfully on %s', instance.uuid, node)
+
+    @contextlib.contextmanager
+    def _build_resources(self, context, instance, requested_networks):
+        """Networks, then block devices; on failure the guest and its
+        networks are cleaned up before the error goes on."""
+        self._save(context, instance, {'task_state': task_states.NETWORKING}, [None])
+        try:
+            network_info = network_api.allocate_for_instance(context, instance,
+                                                             requested_networks)
+        except Exception as exc:  # noqa: BLE001 - a network failure aborts the build
+            raise exception.BuildAbortException(instance_uuid=instance.uuid,
+                                                reason='network allocation failed: %s' % exc)
+        try:
+            self._save(context, instance, {'task_state': task_states.BLOCK_DEVICE_MAPPING,
+                                           'network_info': network_info},
+                       [task_states.NETWORKING])
+            instance.network_info = network_info
+            yield network_info
+        except BaseException:
+            self._shutdown_instance(context, instance)
+            raise
+
+    def _shutdown_instance(self, context, instance):
+        try:
+            self.driver.destroy(context, instance, instance.network_info)
+        except Exception:  # noqa: BLE001 - the original error matters more
+            LOG.exception('Cleanup of %s failed', instance.uuid)
+        network_api.deallocate_for_instance(context, instance)
+
+    def _cleanup_after_gone(self, context, instance):
+        self._shutdown_instance(context, instance)
+        self.rt.abort_instance_claim(context, instance)
+
+    # -- delete ---------------------------------------------------------------------
+    def terminate_instance(self, context, instance):
+        self._build_pool.submit(self._locked_terminate, context, instance)
+
+    def _locked_terminate(self, context, instance):
+        context.update_store()
+        with self._locks.lock(instance.uuid):
+            self._terminate(context, instance)
+
+    def _terminate(self, context, instance):
+        try:
+            self._shutdown_instance(context, instance)
+            self.conductor_api.instance_destroy(context, self.host, instance.uuid)
+            LOG.info('Instance %s deleted', instance.uuid)
+        except (exception.InstanceNotFound, exception.NotAllowedByHost):
+            LOG.info('Instance %s already gone from this host', instance.uuid)
+        except Exception:  # noqa: BLE001
+            LOG.exception('Delete of %s failed', instance.uuid)
+
+    # -- console (os-getConsoleOutput) ------------------------------------------
+    def get_console_output(self, context, instance, tail_length=None):
+        output = self.driver.get_console_output(context, instance).decode('utf-8', 'replace')
+        if tail_length is not None:
+            lines = output.splitlines()
+            output = '\n'.join(lines[-tail_length:]) if tail_length else ''
+        return output
+
+    # -- power state (seed 3.16) -------------------------------------------------
+    def handle_lifecycle_event(self, event):
+        state = EVENT_POWER.get(event.transition)
+        if state is None:
+            return
+        ctx = nl_context.get_admin_context()
+        try:
+            self._sync_instance_power_state(ctx, event.uuid, state)
+        except Exception:  # noqa: BLE001 - events come from the driver's thread
+            LOG.exception('Handling lifecycle event %s failed', event)
+
+    def _sync_instance_power_state(self, ctx, uuid, state):
+        try:
+            self.conductor_api.instance_update(ctx, self.host, uuid, {'power_state': state})
+            if state in (power_state.SHUTDOWN, power_state.CRASHED):
+                # A guest that died is SHUTOFF, not ACTIVE forever; only for an
+                # active instance that is not in the middle of a task.
+                self.conductor_api.instance_update(
+                    ctx, self.host, uuid, {'vm_state': vm_states.STOPPED}, [None],
+                    check_task_state=True, expected_vm_state=vm_states.ACTIVE)
+                LOG.info('Instance %s stopped behind our back: now SHUTOFF', uuid)
+        except (exception.InstanceNotFound, exception.NotAllowedByHost,
+                exception.UnexpectedTaskStateError):
+            return
+
+    def _sync_power_states(self):
+        ctx = nl_context.get_admin_context()
+        for inst in self.conductor_api.instances_on_host(ctx, self.host):
+            if inst.vm_state != vm_states.ACTIVE or inst.task_state is not None:
+                continue
+            try:
+                state = self.driver.get_info(inst).state
+            except exception.InstanceNotFound:
+                state = power_state.SHUTDOWN
+            if state != inst.power_state:
+                self._sync_instance_power_state(ctx, inst.uuid, state)
+
+
+class _InstanceGone(Exception):
+    """The instance was deleted (or taken away) while it was building."""
+
+
+def _utcnow():
+    import datetime
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,55 @@
+"""The resource tracker (seed 3.12) on a compute host that has no database.
+
+``instance_claim`` asks the conductor to run the claim, one conditional SQL
+UPDATE of the compute node row; ``update_available_resource`` reports the
+driver's capacity and has the conductor recount usage from the claims.
+"""
+import logging
+
+from oslo_config import cfg
+
+from novalite.compute import claims
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+def allocation_ratios():
+    return {'cpu': CONF.cpu_allocation_ratio or CONF.initial_cpu_allocation_ratio,
+            'ram': CONF.ram_allocation_ratio or CONF.initial_ram_allocation_ratio,
+            'disk': CONF.disk_allocation_ratio or CONF.initial_disk_allocation_ratio}
+
+
+def reserved():
+    return {'memory_mb': CONF.reserved_host_memory_mb, 'vcpus': CONF.reserved_host_cpus,
+            'disk_gb': (CONF.reserved_host_disk_mb + 1023) // 1024}
+
+
+class ResourceTracker:
+    def __init__(self, host, driver, conductor_api):
+        self.host, self.driver, self.conductor_api = host, driver, conductor_api
+
+    def instance_claim(self, context, instance, nodename, limits=None):
+        """Claim the instance's flavor on ``nodename``; raises
+        ComputeResourcesUnavailable when it does not fit any more."""
+        self.conductor_api.instance_claim(context, self.host, instance.uuid, nodename)
+        instance.node = nodename
+        return claims.Claim(context, instance, nodename, self)
+
+    def abort_instance_claim(self, context, instance):
+        try:
+            self.conductor_api.abort_instance_claim(context, self.host, instance.uuid)
+        except Exception:  # noqa: BLE001 - the periodic recount repairs usage
+            LOG.exception('Could not release the claim of %s', instance.uuid)
+
+    def update_available_resource(self, context):
+        nodes = []
+        for nodename in self.driver.get_available_nodes():
+            resources = self.driver.get_available_resource(nodename)
+            nodes.append(self.conductor_api.compute_node_report(
+                context, self.host, resources, reserved(), allocation_ratios()))
+        for n in nodes:
+            LOG.debug('Final resource view: name=%s vcpus=%s/%s ram=%s/%sMB disk=%s/%sGB',
+                      n['hypervisor_hostname'], n['vcpus_used'], n['vcpus'],
+                      n['memory_mb_used'], n['memory_mb'], n['local_gb_used'], n['local_gb'])
+        return nodes

@@ -1,0 +1,214 @@
+"""The conductor (seed 3.8): schedules builds, hands them to computes, and is
+the only door to the database for novalite-compute.
+"""
+import copy
+import datetime
+import logging
+import traceback
+
+import oslo_messaging as messaging
+from oslo_config import cfg
+
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite.compute import task_states, vm_states
+from novalite.db import api as db
+from novalite.db import hosts as db_hosts
+from novalite import exception
+from novalite.scheduler import rpcapi as scheduler_rpcapi
+from novalite import service
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+# What a compute host may change on its own instances.
+COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched_at',
+                              'network_info', 'progress', 'node', 'host',
+                              'access_ip_v4', 'access_ip_v6'))
+
+
+def fail_instance(context, uuid, exc, host=None, expected_host=None):
+    """ERROR + fault + claim released + failed action event, for a build that
+    cannot go on.  Safe to call for an instance that is already gone."""
+    message = exc.format_message() if isinstance(exc, exception.NovaliteException) else str(exc)
+    details = ''.join(traceback.format_exception(exc)) if exc.__traceback__ else ''
+    try:
+        db.instance_update(uuid, {'vm_state': vm_states.ERROR, 'task_state': None},
+                           expected_host=expected_host, expected_vm_state=vm_states.BUILDING)
+    except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
+            exception.NotAllowedByHost):
+        return
+    db.instance_fault_create(uuid, 500, message, details, host)
+    db_hosts.abort_instance_claim(uuid)
+    db.action_event_finish(uuid, context.request_id, 'conductor_schedule_and_build_instances',
+                           'Error', details or message, host)
+    LOG.warning('Instance %s failed: %s', uuid, message)
+
+
+class ComputeTaskManager:
+    """Namespace ``compute_task``: the build path."""
+    target = messaging.Target(namespace='compute_task', version='1.0')
+
+    def __init__(self):
+        self.scheduler_client = scheduler_rpcapi.SchedulerAPI()
+        self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+
+    def _schedule_instances(self, context, request_spec, instance_uuids):
+        return self.scheduler_client.select_destinations(
+            context, request_spec, instance_uuids, return_alternates=True)
+
+    @staticmethod
+    def populate_retry(filter_properties, instance_uuid):
+        """Count an attempt; past ``max_attempts`` raise MaxRetriesExceeded."""
+        retry = filter_properties.setdefault('retry', {'num_attempts': 0, 'hosts': []})
+        retry['num_attempts'] += 1
+        if retry['num_attempts'] > CONF.scheduler.max_attempts:
+            reason = retry.get('exc_reason', '')
+            raise exception.MaxRetriesExceeded(
+                reason='Exceeded max scheduling attempts %d for instance %s. '
+                       'Last exception: %s' % (CONF.scheduler.max_attempts,
+                                               instance_uuid, reason))
+
+    def build_instances(self, context, instances, image, filter_properties,
+                        admin_password, injected_files, requested_networks,
+                        security_groups, block_device_mapping=None,
+                        request_spec=None, host_lists=None):
+        uuids = [i.uuid for i in instances]
+        for uuid in uuids:
+            db.action_event_start(uuid, context.request_id,
+                                  'conductor_schedule_and_build_instances', None)
+        try:
+            self.populate_retry(filter_properties, uuids[0])
+            if host_lists is None:
+                host_lists = self._schedule_instances(context, request_spec, uuids)
+            else:
+                host_lists = [self._next_alternate(context, inst, hl)
+                              for inst, hl in zip(instances, host_lists)]
+        except Exception as exc:  # noqa: BLE001 - every failure ends in ERROR
+            if not isinstance(exc, exception.NoValidHost):
+                LOG.exception('Scheduling failed for %s', uuids)
+            for uuid in uuids:
+                fail_instance(context, uuid, exc)
+            return
+        for inst, host_list in zip(instances, host_lists):
+            self._cast_build(context, inst, host_list, image, request_spec,
+                             filter_properties, admin_password, injected_files,
+                             requested_networks, security_groups, block_device_mapping)
+
+    def _next_alternate(self, context, instance, host_list):
+        if not host_list:
+            raise exception.MaxRetriesExceeded(
+                reason='Exhausted all hosts available for retrying build failures '
+                       'for instance %s.' % instance.uuid)
+        return host_list
+
+    def _cast_build(self, context, instance, host_list, image, request_spec,
+                    filter_properties, admin_password, injected_files,
+                    requested_networks, security_groups, block_device_mapping):
+        selection, alternates = host_list[0], list(host_list[1:])
+        try:
+            instance = db.instance_update(
+                instance.uuid, {'host': selection.service_host, 'node': None,
+                                'task_state': task_states.SCHEDULING},
+                expected_task_state=[task_states.SCHEDULING], check_task_state=True)
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+            LOG.info('Instance %s was deleted while scheduling; not building it',
+                     instance.uuid)
+            return
+        db.action_event_finish(instance.uuid, context.request_id,
+                               'conductor_schedule_and_build_instances', 'Success')
+        filter_properties = copy.deepcopy(filter_properties)
+        filter_properties['retry']['hosts'].append([selection.service_host, selection.nodename])
+        self.compute_rpcapi.build_and_run_instance(
+            context, instance, selection.service_host, image=image,
+            request_spec=request_spec, filter_properties=filter_properties,
+            admin_password=admin_password, injected_files=injected_files,
+            requested_networks=requested_networks, security_groups=security_groups,
+            block_device_mapping=block_device_mapping, node=selection.nodename,
+            limits=selection.limits, host_list=alternates)
+
+
+class ConductorManager:
+    """The database proxy for novalite-compute.  ``host`` is the caller: it
+    may only touch instances scheduled to it and its own node rows."""
+    target = messaging.Target(version='3.0')
+
+    def service_heartbeat(self, context, host, binary, topic):
+        if binary != 'novalite-compute':
+            raise exception.Forbidden()
+        return db_hosts.service_heartbeat(host, binary, topic)
+
+    def compute_node_report(self, context, host, resources, reserved, ratios):
+        return db_hosts.compute_node_report(host, resources, reserved, ratios)
+
+    def instance_claim(self, context, host, instance_uuid, nodename):
+        return db_hosts.instance_claim(instance_uuid, host, nodename)
+
+    def abort_instance_claim(self, context, host, instance_uuid):
+        return db_hosts.abort_instance_claim(instance_uuid, host)
+
+    def instance_update(self, context, host, instance_uuid, updates,
+                        expected_task_state=None, check_task_state=False,
+                        expected_vm_state=None):
+        bad = set(updates) - COMPUTE_WRITABLE
+        if bad or updates.get('host') not in (None, host):
+            raise exception.Forbidden('compute may not change %s' % sorted(bad or ['host']))
+        return db.instance_update(instance_uuid, updates, expected_task_state,
+                                  expected_host=host, check_task_state=check_task_state,
+                                  expected_vm_state=expected_vm_state)
+
+    def instance_fault_create(self, context, host, instance_uuid, code, message, details):
+        inst = db.instance_get_by_uuid(instance_uuid)
+        if inst.host != host:
+            raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
+        db.instance_fault_create(instance_uuid, code, message, details, host)
+
+    def action_event(self, context, host, instance_uuid, event, phase, result=None,
+                     traceback=None):
+        if phase == 'start':
+            db.action_event_start(instance_uuid, context.request_id, event, host)
+        else:
+            db.action_event_finish(instance_uuid, context.request_id, event, result,
+                                   traceback, host)
+
+    def instance_destroy(self, context, host, instance_uuid):
+        db.instance_destroy(instance_uuid, expected_host=host)
+
+    def instances_on_host(self, context, host):
+        return db.instance_get_all_by_filters({'host': host})
+
+
+class ConductorService:
+    """Periodic duties: no instance stays in BUILD forever."""
+
+    def __init__(self):
+        self.compute_task_mgr = ComputeTaskManager()
+        self.conductor_mgr = ConductorManager()
+
+    def periodic_tasks(self):
+        return [service.PeriodicTask('fail_stuck_builds',
+                                     CONF.conductor.stuck_build_check_interval,
+                                     self.fail_stuck_builds)]
+
+    def fail_stuck_builds(self, now=None):
+        """Builds whose compute went down, or older than build_timeout, go to
+        ERROR with a fault; their claims are released."""
+        from novalite import context as nl_context
+        ctx = nl_context.get_admin_context()
+        now = now or db.now()
+        services = {s['host']: s for s in db_hosts.service_get_all('novalite-compute')}
+        failed = []
+        for inst in db.instance_get_all_by_filters({'vm_state': [vm_states.BUILDING]}):
+            svc = services.get(inst.host) if inst.host else None
+            if inst.host and (svc is None or not db_hosts.service_is_up(svc, now)):
+                exc = exception.ComputeHostDown(host=inst.host, instance_uuid=inst.uuid)
+            elif CONF.conductor.build_timeout and inst.created_at < now - datetime.timedelta(
+                    seconds=CONF.conductor.build_timeout):
+                exc = exception.InstanceBuildTimeout(
+                    instance_uuid=inst.uuid,
+                    reason='still %s after %d s' % (inst.task_state or 'building',
+                                                    CONF.conductor.build_timeout))
+            else:
+                continue
+            fail_instance(ctx, inst.uuid, exc, host=inst.host, expected_host=inst.host)
+            failed.append(inst.uuid)
+        return failed

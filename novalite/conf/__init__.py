@@ -1,0 +1,27 @@
+"""All novalite options, registered on the global ``cfg.CONF``.
+
+oslo.messaging only works with the global ``cfg.CONF`` (it registers some of its
+options there), which is what Nova does too.  One module per option group.
+"""
+from oslo_config import cfg
+
+from novalite.conf import api
+from novalite.conf import compute
+from novalite.conf import conductor
+from novalite.conf import database
+from novalite.conf import default
+from novalite.conf import fake_driver
+from novalite.conf import image
+from novalite.conf import libvirt
+from novalite.conf import network
+from novalite.conf import notifications
+from novalite.conf import quota
+from novalite.conf import scheduler
+
+CONF = cfg.CONF
+
+MODULES = (default, api, compute, conductor, database, fake_driver, image,
+           libvirt, network, notifications, quota, scheduler)
+
+for _mod in MODULES:
+    _mod.register_opts(CONF)

@@ -1,0 +1,28 @@
+"""[api] options: authentication and API behaviour."""
+from oslo_config import cfg
+
+api_group = cfg.OptGroup('api', title='API options')
+
+opts = [
+    cfg.StrOpt('auth_strategy', default='noauth2', choices=('noauth2', 'keystone'),
+               help='"noauth2": the token "user:project" is trusted as is and '
+                    'the user "admin" is an administrator (development only). '
+                    '"keystone": tokens are validated by keystonemiddleware '
+                    'auth_token, configured in [keystone_authtoken].'),
+    cfg.IntOpt('max_limit', default=1000, min=0,
+               help='Maximum number of items a list request returns.'),
+    cfg.BoolOpt('enable_instance_password', default=True,
+                help='Return the admin password in the create-server response.'),
+    cfg.StrOpt('compute_link_prefix',
+               help='Base URL for links in responses, when novalite-api runs '
+                    'behind a proxy. Unset means the request\'s host URL.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(api_group)
+    conf.register_opts(opts, group=api_group)
+
+
+def list_opts():
+    return {api_group.name: opts}

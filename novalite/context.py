@@ -1,0 +1,46 @@
+"""The request context: who asks, on whose behalf, under which request id.
+
+It travels with every RPC message (rpc.RequestContextSerializer) and every
+log line shows its request id (oslo.log reads the thread's current context).
+"""
+from oslo_context import context as o_context
+
+
+class RequestContext(o_context.RequestContext):
+    def __init__(self, user_id=None, project_id=None, is_admin=None, **kwargs):
+        # oslo.context calls these ``user`` and ``project_id``; Nova says user_id.
+        kwargs.setdefault('user_id', user_id)
+        kwargs.setdefault('project_id', project_id)
+        super().__init__(is_admin=bool(is_admin) if is_admin is not None else False, **kwargs)
+        if is_admin is None:
+            self.is_admin = 'admin' in (self.roles or [])
+
+    def to_dict(self):
+        d = super().to_dict()
+        d['is_admin'] = self.is_admin
+        return d
+
+    @classmethod
+    def from_dict(cls, values):
+        return cls(user_id=values.get('user') or values.get('user_id'),
+                   project_id=values.get('project_id') or values.get('tenant'),
+                   is_admin=values.get('is_admin'),
+                   roles=values.get('roles') or [],
+                   request_id=values.get('request_id'),
+                   global_request_id=values.get('global_request_id'),
+                   auth_token=values.get('auth_token'),
+                   user_name=values.get('user_name'),
+                   project_name=values.get('project_name'),
+                   overwrite=True)
+
+    def elevated(self):
+        ctx = self.from_dict(self.to_dict())
+        ctx.is_admin = True
+        if 'admin' not in ctx.roles:
+            ctx.roles = list(ctx.roles) + ['admin']
+        return ctx
+
+
+def get_admin_context():
+    return RequestContext(user_id=None, project_id=None, is_admin=True,
+                          roles=['admin'], overwrite=False)

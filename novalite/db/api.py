@@ -1,0 +1,360 @@
+"""The one database API module: every SQL statement novalite runs is here.
+
+Functions take plain values and return plain dicts or objects; callers never
+see a Session.  Only novalite-api, -conductor and -scheduler import this
+module: novalite-compute has no database credentials.
+"""
+import contextlib
+import datetime
+import json
+import threading
+
+import sqlalchemy as sa
+from oslo_config import cfg
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
+
+from novalite.db import models as m
+from novalite import exception
+from novalite.objects import instance as instance_obj
+
+CONF = cfg.CONF
+
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def get_engine():
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = create_engine(CONF.database.connection)
+        return _ENGINE
+
+
+def dispose_engine():
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is not None:
+            _ENGINE.dispose()
+        _ENGINE = None
+
+
+def create_engine(url):
+    if url.startswith('sqlite'):
+        engine = sa.create_engine(url, connect_args={'check_same_thread': False,
+                                                     'timeout': 30})
+
+        @event.listens_for(engine, 'connect')
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute('PRAGMA journal_mode=WAL')
+            cur.execute('PRAGMA synchronous=NORMAL')
+            cur.execute('PRAGMA busy_timeout=30000')
+            cur.close()
+        return engine
+    return sa.create_engine(url, pool_size=CONF.database.max_pool_size,
+                            max_overflow=CONF.database.max_overflow,
+                            pool_pre_ping=True)
+
+
+@contextlib.contextmanager
+def writer():
+    """A session in a transaction, committed on success."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+reader = writer
+
+
+def _hosts():
+    from novalite.db import hosts
+    return hosts
+
+
+# -- helpers ----------------------------------------------------------------
+def _row_dict(row):
+    return {c.name: getattr(row, c.name) for c in row.__table__.columns}
+
+
+def _loads(text, default):
+    return json.loads(text) if text else default
+
+
+# -- instances -------------------------------------------------------------------
+_JSON_INSTANCE_COLUMNS = {'flavor': None, 'network_info': [], 'security_groups': [],
+                          'system_metadata': {}}
+
+
+def _instance_from_row(row, metadata):
+    values = _row_dict(row)
+    for col, default in _JSON_INSTANCE_COLUMNS.items():
+        values[col] = _loads(values[col], default)
+    values['metadata'] = metadata
+    return instance_obj.Instance(**{k: v for k, v in values.items()
+                                    if k in instance_obj.INSTANCE_FIELDS})
+
+
+def _metadata_for(session, uuids):
+    result = {u: {} for u in uuids}
+    if uuids:
+        q = select(m.InstanceMetadata).where(
+            m.InstanceMetadata.instance_uuid.in_(uuids), m.InstanceMetadata.deleted == 0)
+        for md in session.scalars(q):
+            result[md.instance_uuid][md.key] = md.value
+    return result
+
+
+def _instances(session, rows):
+    rows = list(rows)
+    md = _metadata_for(session, [r.uuid for r in rows])
+    return [_instance_from_row(r, md[r.uuid]) for r in rows]
+
+
+def _instance_values(values):
+    out = dict(values)
+    for col in _JSON_INSTANCE_COLUMNS:
+        if col in out and not isinstance(out[col], (str, type(None))):
+            out[col] = json.dumps(out[col])
+    out.pop('metadata', None)
+    return out
+
+
+def instance_create_many(ctx, instances, action='create'):
+    """Create instance rows, their metadata and a 'create' action, in one
+    transaction.  ``instances`` is a list of value dicts (with 'metadata')."""
+    created = []
+    with writer() as session:
+        for values in instances:
+            row = m.Instance(**_instance_values(values))
+            session.add(row)
+            for key, value in (values.get('metadata') or {}).items():
+                session.add(m.InstanceMetadata(instance_uuid=values['uuid'], key=key, value=value))
+            session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
+                                         request_id=ctx.request_id, user_id=ctx.user_id,
+                                         project_id=ctx.project_id, start_time=now()))
+            created.append(row)
+        session.flush()
+        return _instances(session, created)
+
+
+def _live_instance_query(uuid, project_id=None):
+    q = select(m.Instance).where(m.Instance.uuid == uuid, m.Instance.deleted == 0)
+    if project_id is not None:
+        q = q.where(m.Instance.project_id == project_id)
+    return q
+
+
+def instance_get_by_uuid(uuid, project_id=None, read_deleted=False):
+    with reader() as session:
+        q = select(m.Instance).where(m.Instance.uuid == uuid)
+        if not read_deleted:
+            q = q.where(m.Instance.deleted == 0)
+        if project_id is not None:
+            q = q.where(m.Instance.project_id == project_id)
+        row = session.scalars(q).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return _instances(session, [row])[0]
+
+
+def instance_get_all_by_filters(filters, limit=None, marker=None, sort_desc=True):
+    """Live instances matching ``filters`` (project_id, uuids, reservation_id,
+    vm_state, host, image_ref, instance_type_id, changes_since, name_regex is
+    applied by the caller), newest first, paged by marker uuid."""
+    with reader() as session:
+        q = select(m.Instance)
+        if not filters.get('include_deleted'):
+            q = q.where(m.Instance.deleted == 0)
+        for col in ('project_id', 'reservation_id', 'host', 'image_ref', 'node'):
+            if filters.get(col) is not None:
+                q = q.where(getattr(m.Instance, col) == filters[col])
+        if filters.get('vm_state') is not None:
+            q = q.where(m.Instance.vm_state.in_(filters['vm_state']))
+        if filters.get('task_state_not_null'):
+            q = q.where(m.Instance.task_state.is_not(None))
+        if filters.get('flavorid') is not None:
+            q = q.where(m.Instance.flavor.contains('"flavorid": %s' % json.dumps(filters['flavorid'])))
+        if filters.get('changes_since') is not None:
+            q = q.where(func.coalesce(m.Instance.updated_at, m.Instance.created_at)
+                        >= filters['changes_since'])
+        if filters.get('created_before') is not None:
+            q = q.where(m.Instance.created_at < filters['created_before'])
+        order = (m.Instance.created_at.desc(), m.Instance.id.desc()) if sort_desc else \
+            (m.Instance.created_at, m.Instance.id)
+        if marker is not None:
+            mrow = session.scalars(select(m.Instance).where(m.Instance.uuid == marker)).first()
+            if mrow is None:
+                raise exception.MarkerNotFound(marker=marker)
+            if sort_desc:
+                q = q.where(sa.or_(m.Instance.created_at < mrow.created_at,
+                                   sa.and_(m.Instance.created_at == mrow.created_at,
+                                           m.Instance.id < mrow.id)))
+            else:
+                q = q.where(sa.or_(m.Instance.created_at > mrow.created_at,
+                                   sa.and_(m.Instance.created_at == mrow.created_at,
+                                           m.Instance.id > mrow.id)))
+        q = q.order_by(*order)
+        if limit is not None:
+            q = q.limit(limit)
+        return _instances(session, session.scalars(q))
+
+
+def instance_update(uuid, values, expected_task_state=None, expected_host=None,
+                    check_task_state=False, expected_vm_state=None):
+    """Update a live instance atomically and return it.
+
+    With ``check_task_state`` the update only happens when task_state is one of
+    ``expected_task_state`` (a list; None is a value); with ``expected_host``
+    only when the instance belongs to that host.  A mismatch raises
+    UnexpectedTaskStateError or NotAllowedByHost; a missing row InstanceNotFound.
+    """
+    values = _instance_values(values)
+    values['updated_at'] = now()
+    with writer() as session:
+        q = update(m.Instance).where(m.Instance.uuid == uuid, m.Instance.deleted == 0)
+        if check_task_state:
+            states = list(expected_task_state or [None])
+            cond = [m.Instance.task_state.in_([s for s in states if s is not None])]
+            if None in states:
+                cond.append(m.Instance.task_state.is_(None))
+            q = q.where(sa.or_(*cond))
+        if expected_host is not None:
+            q = q.where(m.Instance.host == expected_host)
+        if expected_vm_state is not None:
+            q = q.where(m.Instance.vm_state == expected_vm_state)
+        if session.execute(q.values(**values)).rowcount != 1:
+            row = session.scalars(_live_instance_query(uuid)).first()
+            if row is None:
+                raise exception.InstanceNotFound(instance_id=uuid)
+            if expected_host is not None and row.host != expected_host:
+                raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
+            if expected_vm_state is not None and row.vm_state != expected_vm_state:
+                raise exception.UnexpectedTaskStateError(
+                    instance_uuid=uuid, expected=expected_vm_state, actual=row.vm_state)
+            raise exception.UnexpectedTaskStateError(
+                instance_uuid=uuid, expected=expected_task_state, actual=row.task_state)
+        row = session.scalars(_live_instance_query(uuid)).first()
+        return _instances(session, [row])[0]
+
+
+def instance_destroy(uuid, expected_host=None):
+    """Soft-delete a live instance, releasing its claim in the same transaction."""
+    with writer() as session:
+        row = session.scalars(_live_instance_query(uuid).with_for_update()).first()
+        if row is None:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        if expected_host is not None and row.host != expected_host:
+            raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
+        _hosts()._release_claim(session, row)
+        ts = now()
+        session.execute(update(m.Instance).where(m.Instance.id == row.id).values(
+            deleted=row.id, deleted_at=ts, terminated_at=ts, vm_state='deleted',
+            task_state=None, updated_at=ts))
+        session.execute(update(m.InstanceMetadata).where(
+            m.InstanceMetadata.instance_uuid == uuid).values(deleted=m.InstanceMetadata.id,
+                                                            deleted_at=ts))
+
+
+def instances_claimed(uuids):
+    """The subset of ``uuids`` that hold a claim or no longer need one
+    (deleted or failed)."""
+    with reader() as session:
+        q = select(m.Instance.uuid).where(m.Instance.uuid.in_(uuids), sa.or_(
+            m.Instance.compute_id.is_not(None), m.Instance.deleted != 0,
+            m.Instance.vm_state != 'building'))
+        found = set(session.scalars(q))
+        exists = set(session.scalars(select(m.Instance.uuid).where(m.Instance.uuid.in_(uuids))))
+        return found | (set(uuids) - exists)
+
+
+def instance_count_usage(project_id):
+    """Live instances, cores and ram of a project (count-based quota usage)."""
+    with reader() as session:
+        q = select(func.count(m.Instance.id), func.coalesce(func.sum(m.Instance.vcpus), 0),
+                   func.coalesce(func.sum(m.Instance.memory_mb), 0)).where(
+            m.Instance.project_id == project_id, m.Instance.deleted == 0)
+        count, cores, ram = session.execute(q).one()
+        return {'instances': int(count), 'cores': int(cores), 'ram': int(ram)}
+
+
+# -- faults and actions -------------------------------------------------------
+def instance_fault_create(uuid, code, message, details, host):
+    with writer() as session:
+        session.add(m.InstanceFault(instance_uuid=uuid, code=code, message=message[:255],
+                                    details=details, host=host))
+
+
+def instance_fault_get_latest(uuids):
+    """{uuid: newest fault dict} for the given instances."""
+    if not uuids:
+        return {}
+    with reader() as session:
+        q = select(m.InstanceFault).where(m.InstanceFault.instance_uuid.in_(uuids)).order_by(
+            m.InstanceFault.created_at.desc(), m.InstanceFault.id.desc())
+        out = {}
+        for f in session.scalars(q):
+            out.setdefault(f.instance_uuid, _row_dict(f))
+        return out
+
+
+def _action_for(session, uuid, request_id=None):
+    q = select(m.InstanceAction).where(m.InstanceAction.instance_uuid == uuid)
+    if request_id:
+        q = q.where(m.InstanceAction.request_id == request_id)
+    return session.scalars(q.order_by(m.InstanceAction.id.desc())).first()
+
+
+def action_event_start(uuid, request_id, event_name, host):
+    with writer() as session:
+        action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
+        if action is None:
+            return
+        session.add(m.InstanceActionEvent(action_id=action.id, event=event_name,
+                                          start_time=now(), host=host))
+
+
+def action_event_finish(uuid, request_id, event_name, result, traceback=None, host=None):
+    with writer() as session:
+        action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
+        if action is None:
+            return
+        q = select(m.InstanceActionEvent).where(
+            m.InstanceActionEvent.action_id == action.id,
+            m.InstanceActionEvent.event == event_name,
+            m.InstanceActionEvent.finish_time.is_(None)).order_by(m.InstanceActionEvent.id.desc())
+        ev = session.scalars(q).first()
+        ts = now()
+        if ev is None:
+            ev = m.InstanceActionEvent(action_id=action.id, event=event_name,
+                                       start_time=ts, host=host)
+            session.add(ev)
+        ev.finish_time = ts
+        ev.result = result
+        ev.traceback = traceback
+        if result == 'Error':
+            action.message = 'Error'
+        action.finish_time = ts
+
+
+def actions_get(uuid):
+    """The actions of an instance with their events, oldest first."""
+    with reader() as session:
+        actions = session.scalars(select(m.InstanceAction).where(
+            m.InstanceAction.instance_uuid == uuid).order_by(m.InstanceAction.id)).all()
+        out = []
+        for a in actions:
+            d = _row_dict(a)
+            d['events'] = [_row_dict(e) for e in session.scalars(
+                select(m.InstanceActionEvent).where(
+                    m.InstanceActionEvent.action_id == a.id).order_by(m.InstanceActionEvent.id))]
+            out.append(d)
+        return out
+
+

@@ -1,0 +1,166 @@
+"""Catalog tables: flavors and the built-in image store's metadata."""
+import sqlalchemy as sa
+from sqlalchemy import select, update
+
+from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db import models as m
+from novalite import exception
+
+
+# -- flavors --------------------------------------------------------------------
+def _flavor_dict(session, row):
+    d = _row_dict(row)
+    d['extra_specs'] = {s.key: s.value for s in session.scalars(
+        select(m.FlavorExtraSpec).where(m.FlavorExtraSpec.flavor_id == row.id))}
+    return d
+
+
+def flavor_create(values, extra_specs=None, projects=None):
+    with writer() as session:
+        if session.scalars(select(m.Flavor).where(m.Flavor.flavorid == values['flavorid'])).first():
+            raise exception.FlavorIdExists(flavor_id=values['flavorid'])
+        if session.scalars(select(m.Flavor).where(m.Flavor.name == values['name'])).first():
+            raise exception.FlavorExists(name=values['name'])
+        row = m.Flavor(**values)
+        session.add(row)
+        session.flush()
+        for k, v in (extra_specs or {}).items():
+            session.add(m.FlavorExtraSpec(flavor_id=row.id, key=k, value=v))
+        for p in projects or ():
+            session.add(m.FlavorProject(flavor_id=row.id, project_id=p))
+        session.flush()
+        return _flavor_dict(session, row)
+
+
+def _flavor_access(q, project_id):
+    if project_id is None:
+        return q
+    allowed = select(m.FlavorProject.flavor_id).where(m.FlavorProject.project_id == project_id)
+    return q.where(sa.or_(m.Flavor.is_public.is_(True), m.Flavor.id.in_(allowed)))
+
+
+def flavor_get_by_flavor_id(flavorid, project_id=None):
+    """The flavor with this flavorid; ``project_id`` limits private flavors."""
+    with reader() as session:
+        q = _flavor_access(select(m.Flavor).where(m.Flavor.flavorid == str(flavorid)), project_id)
+        row = session.scalars(q).first()
+        if row is None:
+            raise exception.FlavorNotFound(flavor_id=flavorid)
+        return _flavor_dict(session, row)
+
+
+def flavor_get_all(project_id=None, is_public=True, min_ram=None, min_disk=None,
+                   limit=None, marker=None, sort_key='flavorid', sort_dir='asc'):
+    with reader() as session:
+        q = select(m.Flavor).where(m.Flavor.disabled.is_(False))
+        if is_public is not None:
+            q = q.where(m.Flavor.is_public.is_(bool(is_public)))
+        q = _flavor_access(q, project_id)
+        if min_ram is not None:
+            q = q.where(m.Flavor.memory_mb >= min_ram)
+        if min_disk is not None:
+            q = q.where(m.Flavor.root_gb >= min_disk)
+        col = getattr(m.Flavor, sort_key)
+        q = q.order_by(col.desc() if sort_dir == 'desc' else col, m.Flavor.id)
+        rows = session.scalars(q).all()
+        if marker is not None:
+            ids = [r.flavorid for r in rows]
+            if marker not in ids:
+                raise exception.MarkerNotFound(marker=marker)
+            rows = rows[ids.index(marker) + 1:]
+        if limit is not None:
+            rows = rows[:limit]
+        return [_flavor_dict(session, r) for r in rows]
+
+
+def flavor_destroy(flavorid):
+    with writer() as session:
+        row = session.scalars(select(m.Flavor).where(m.Flavor.flavorid == flavorid)).first()
+        if row is None:
+            raise exception.FlavorNotFound(flavor_id=flavorid)
+        for model in (m.FlavorExtraSpec, m.FlavorProject):
+            session.execute(sa.delete(model).where(model.flavor_id == row.id))
+        session.delete(row)
+
+
+# -- images (the built-in store's metadata) ---------------------------------
+def _image_dict(session, row):
+    d = _row_dict(row)
+    d['properties'] = {p.name: p.value for p in session.scalars(
+        select(m.ImageProperty).where(m.ImageProperty.image_id == row.id))}
+    return d
+
+
+def image_create(values, properties=None):
+    with writer() as session:
+        row = m.Image(**values)
+        session.add(row)
+        session.flush()
+        for k, v in (properties or {}).items():
+            session.add(m.ImageProperty(image_id=row.id, name=k, value=v))
+        session.flush()
+        return _image_dict(session, row)
+
+
+def image_update(image_id, values):
+    with writer() as session:
+        values = dict(values, updated_at=now())
+        if session.execute(update(m.Image).where(m.Image.id == image_id, m.Image.deleted == 0)
+                           .values(**values)).rowcount != 1:
+            raise exception.ImageNotFound(image_id=image_id)
+        return _image_dict(session, session.get(m.Image, image_id))
+
+
+def image_get(image_id):
+    with reader() as session:
+        row = session.scalars(select(m.Image).where(m.Image.id == image_id,
+                                                    m.Image.deleted == 0)).first()
+        if row is None:
+            raise exception.ImageNotFound(image_id=image_id)
+        return _image_dict(session, row)
+
+
+def image_get_all(filters=None, limit=None, marker=None):
+    filters = filters or {}
+    with reader() as session:
+        q = select(m.Image).where(m.Image.deleted == 0)
+        for col in ('name', 'status', 'visibility', 'owner'):
+            if filters.get(col) is not None:
+                q = q.where(getattr(m.Image, col) == filters[col])
+        if filters.get('ids') is not None:
+            q = q.where(m.Image.id.in_(filters['ids']))
+        rows = session.scalars(q.order_by(m.Image.created_at.desc(), m.Image.id)).all()
+        if marker is not None:
+            ids = [r.id for r in rows]
+            if marker not in ids:
+                raise exception.MarkerNotFound(marker=marker)
+            rows = rows[ids.index(marker) + 1:]
+        if limit is not None:
+            rows = rows[:limit]
+        return [_image_dict(session, r) for r in rows]
+
+
+def image_destroy(image_id):
+    with writer() as session:
+        ts = now()
+        if session.execute(update(m.Image).where(m.Image.id == image_id, m.Image.deleted == 0)
+                           .values(deleted=1, deleted_at=ts, status='deleted')).rowcount != 1:
+            raise exception.ImageNotFound(image_id=image_id)
+
+
+# -- key pairs and quotas -----------------------------------------------------
+def key_pair_get(user_id, name):
+    with reader() as session:
+        row = session.scalars(select(m.KeyPair).where(
+            m.KeyPair.user_id == user_id, m.KeyPair.name == name,
+            m.KeyPair.deleted == 0)).first()
+        if row is None:
+            raise exception.KeypairNotFound(name=name, user_id=user_id)
+        return _row_dict(row)
+
+
+def quota_get_project(project_id):
+    """{resource: hard_limit} overrides of one project."""
+    with reader() as session:
+        return {q.resource: q.hard_limit for q in session.scalars(
+            select(m.Quota).where(m.Quota.project_id == project_id))}

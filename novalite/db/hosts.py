@@ -1,0 +1,247 @@
+"""Host tables: service heartbeats, compute nodes and the atomic claim.
+
+The claim (seed 3.12, ``rt.instance_claim``) is one conditional UPDATE of the
+compute node row: two builds racing for the last slot cannot both win.
+"""
+import datetime
+import json
+import uuid as uuidlib
+
+import sqlalchemy as sa
+from oslo_config import cfg
+from sqlalchemy import func, select, update
+
+from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db import models as m
+from novalite import exception
+
+CONF = cfg.CONF
+
+
+# -- services ------------------------------------------------------------------
+def service_heartbeat(host, binary, topic):
+    """Create the service row if needed and record a heartbeat; return it."""
+    ts = now()
+    with writer() as session:
+        q = update(m.Service).where(m.Service.host == host, m.Service.binary == binary,
+                                    m.Service.deleted == 0)
+        if session.execute(q.values(report_count=m.Service.report_count + 1,
+                                    last_seen_up=ts, updated_at=ts)).rowcount == 0:
+            session.add(m.Service(uuid=str(uuidlib.uuid4()), host=host, binary=binary,
+                                  topic=topic, report_count=1, last_seen_up=ts))
+    return service_get(host, binary)
+
+
+def service_get(host, binary):
+    with reader() as session:
+        row = session.scalars(select(m.Service).where(
+            m.Service.host == host, m.Service.binary == binary, m.Service.deleted == 0)).first()
+        return _service_dict(row) if row is not None else None
+
+
+def service_is_up(service, at=None):
+    last = service.get('last_seen_up') or service.get('updated_at') or service.get('created_at')
+    if service.get('forced_down') or last is None:
+        return False
+    at = at or now()
+    return (at - last) <= datetime.timedelta(seconds=CONF.service_down_time)
+
+
+def _service_dict(row):
+    d = _row_dict(row)
+    d['up'] = service_is_up(d)
+    return d
+
+
+def service_get_all(binary=None):
+    with reader() as session:
+        q = select(m.Service).where(m.Service.deleted == 0)
+        if binary:
+            q = q.where(m.Service.binary == binary)
+        return [_service_dict(r) for r in session.scalars(q.order_by(m.Service.id))]
+
+
+def service_update(host, binary, values):
+    with writer() as session:
+        session.execute(update(m.Service).where(
+            m.Service.host == host, m.Service.binary == binary, m.Service.deleted == 0)
+            .values(updated_at=now(), **values))
+
+
+# -- compute nodes ---------------------------------------------------------
+_NODE_JSON = ('cpu_info', 'supported_instances', 'stats')
+
+
+def _node_dict(row):
+    d = _row_dict(row)
+    for col in _NODE_JSON:
+        if isinstance(d.get(col), str) and d[col][:1] in '[{':
+            d[col] = json.loads(d[col])
+    return d
+
+
+def compute_node_report(host, resources, reserved, ratios):
+    """Create or refresh the node row for ``resources['hypervisor_hostname']``
+    and recount its usage from the instances claimed on it.
+
+    ``reserved`` is {'memory_mb', 'vcpus', 'disk_gb'}; ``ratios`` is
+    {'cpu', 'ram', 'disk'} allocation ratios.
+    """
+    nodename = resources['hypervisor_hostname']
+    service = service_get(host, 'novalite-compute')
+    values = {
+        'vcpus': resources['vcpus'], 'memory_mb': resources['memory_mb'],
+        'local_gb': resources['local_gb'],
+        'hypervisor_type': resources.get('hypervisor_type'),
+        'hypervisor_version': resources.get('hypervisor_version'),
+        'cpu_info': json.dumps(resources.get('cpu_info') or {})
+        if not isinstance(resources.get('cpu_info'), str) else resources['cpu_info'],
+        'supported_instances': json.dumps(resources.get('supported_instances') or []),
+        'host_ip': CONF.my_ip if resources.get('host_ip') is None else resources['host_ip'],
+        'cpu_allocation_ratio': ratios['cpu'], 'ram_allocation_ratio': ratios['ram'],
+        'disk_allocation_ratio': ratios['disk'],
+        'service_id': service['id'] if service else None,
+    }
+    with writer() as session:
+        row = session.scalars(select(m.ComputeNode).where(
+            m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
+            m.ComputeNode.deleted == 0)).first()
+        if row is None:
+            row = m.ComputeNode(uuid=str(uuidlib.uuid4()), host=host,
+                                hypervisor_hostname=nodename, **values)
+            session.add(row)
+            session.flush()
+        else:
+            session.execute(update(m.ComputeNode).where(m.ComputeNode.id == row.id)
+                            .values(updated_at=now(), **values))
+        _recount_usage(session, row.id, reserved)
+        return _node_dict(session.get(m.ComputeNode, row.id, populate_existing=True))
+
+
+def _recount_usage(session, node_id, reserved):
+    """Usage = reserved + the sizes of live instances holding a claim here."""
+    def claimed(expr):
+        return select(func.coalesce(func.sum(expr), 0)).where(
+            m.Instance.compute_id == node_id, m.Instance.deleted == 0).scalar_subquery()
+    disk = m.Instance.root_gb + m.Instance.ephemeral_gb
+    session.execute(update(m.ComputeNode).where(m.ComputeNode.id == node_id).values(
+        vcpus_used=reserved['vcpus'] + claimed(m.Instance.vcpus),
+        memory_mb_used=reserved['memory_mb'] + claimed(m.Instance.memory_mb),
+        local_gb_used=reserved['disk_gb'] + claimed(disk),
+        running_vms=select(func.count(m.Instance.id)).where(
+            m.Instance.compute_id == node_id, m.Instance.deleted == 0).scalar_subquery()))
+    _refresh_free(session, node_id)
+
+
+def _refresh_free(session, node_id):
+    session.execute(update(m.ComputeNode).where(m.ComputeNode.id == node_id).values(
+        free_ram_mb=m.ComputeNode.memory_mb - m.ComputeNode.memory_mb_used,
+        free_disk_gb=m.ComputeNode.local_gb - m.ComputeNode.local_gb_used))
+
+
+def compute_node_get_all(host=None):
+    with reader() as session:
+        q = select(m.ComputeNode).where(m.ComputeNode.deleted == 0)
+        if host is not None:
+            q = q.where(m.ComputeNode.host == host)
+        return [_node_dict(r) for r in session.scalars(q.order_by(m.ComputeNode.id))]
+
+
+def compute_node_get(node_id):
+    with reader() as session:
+        row = session.get(m.ComputeNode, node_id)
+        if row is None or row.deleted:
+            raise exception.ComputeHostNotFound(host=node_id)
+        return _node_dict(row)
+
+
+def compute_nodes_with_services():
+    """Each compute node with its compute service (for host states)."""
+    with reader() as session:
+        q = select(m.ComputeNode, m.Service).join(
+            m.Service, sa.and_(m.Service.host == m.ComputeNode.host,
+                               m.Service.binary == 'novalite-compute',
+                               m.Service.deleted == 0)).where(m.ComputeNode.deleted == 0)
+        return [(_node_dict(n), _service_dict(s)) for n, s in session.execute(q)]
+
+
+# -- the claim ----------------------------------------------------------------
+def _sizes(inst_row):
+    return inst_row.vcpus, inst_row.memory_mb, inst_row.root_gb + inst_row.ephemeral_gb
+
+
+def instance_claim(instance_uuid, host, nodename):
+    """Claim the instance's flavor on node ``nodename`` of ``host``.
+
+    One conditional UPDATE consumes vcpus, RAM and disk within the allocation
+    ratios; in the same transaction the instance gets host/node/compute_id.
+    Raises ComputeResourcesUnavailable when the node is full,
+    InstanceNotFound when the instance is gone (deleted meanwhile) and
+    NotAllowedByHost when it was not scheduled to ``host``.
+    Returns the node row after the claim.
+    """
+    with writer() as session:
+        inst = session.scalars(select(m.Instance).where(
+            m.Instance.uuid == instance_uuid, m.Instance.deleted == 0)).first()
+        if inst is None:
+            raise exception.InstanceNotFound(instance_id=instance_uuid)
+        if inst.host != host:
+            raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
+        node = session.scalars(select(m.ComputeNode).where(
+            m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
+            m.ComputeNode.deleted == 0)).first()
+        if node is None:
+            raise exception.ComputeResourcesUnavailable(reason='unknown node %s' % nodename)
+        if inst.compute_id == node.id:
+            return _node_dict(node)          # already claimed here (idempotent)
+        v, mem, disk = _sizes(inst)
+        cn = m.ComputeNode
+        claimed = session.execute(update(cn).where(
+            cn.id == node.id,
+            cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
+            cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
+            cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
+        ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
+                 local_gb_used=cn.local_gb_used + disk, running_vms=cn.running_vms + 1,
+                 free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
+                 updated_at=now())).rowcount
+        if claimed != 1:
+            raise exception.ComputeResourcesUnavailable(
+                reason='node %s has not %d vCPU, %d MB RAM and %d GB disk free'
+                       % (nodename, v, mem, disk))
+        session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(
+            compute_id=node.id, node=nodename, launched_on=host, updated_at=now()))
+        return _node_dict(session.get(cn, node.id, populate_existing=True))
+
+
+def _release_claim(session, inst_row):
+    """Give back the instance's claim, exactly once (compute_id is the marker)."""
+    if inst_row.compute_id is None:
+        return False
+    released = session.execute(update(m.Instance).where(
+        m.Instance.id == inst_row.id, m.Instance.compute_id == inst_row.compute_id)
+        .values(compute_id=None)).rowcount
+    if released != 1:
+        return False
+    v, mem, disk = _sizes(inst_row)
+    cn = m.ComputeNode
+    session.execute(update(cn).where(cn.id == inst_row.compute_id).values(
+        vcpus_used=cn.vcpus_used - v, memory_mb_used=cn.memory_mb_used - mem,
+        local_gb_used=cn.local_gb_used - disk, running_vms=cn.running_vms - 1,
+        free_ram_mb=cn.free_ram_mb + mem, free_disk_gb=cn.free_disk_gb + disk,
+        updated_at=now()))
+    return True
+
+
+def abort_instance_claim(instance_uuid, host=None):
+    """Release the instance's claim (if any) and unset its node."""
+    with writer() as session:
+        q = select(m.Instance).where(m.Instance.uuid == instance_uuid).with_for_update()
+        inst = session.scalars(q).first()
+        if inst is None:
+            return False
+        if host is not None and inst.host != host:
+            raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
+        released = _release_claim(session, inst)
+        session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(node=None))
+        return released

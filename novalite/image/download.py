@@ -1,0 +1,35 @@
+"""Fetching image data on a compute host (no database access here).
+
+Either from a Glance v2 endpoint (``[image] glance_endpoint``, which may be
+another novalite-api's ``/image``) or, when unset, straight from the built-in
+store's directory (``[image] store_path``), which is the all-in-one case.
+"""
+import os
+import shutil
+import urllib.request
+
+from oslo_config import cfg
+
+from novalite import exception
+
+CONF = cfg.CONF
+
+
+def download(context, image_id, dest_path):
+    """Write image ``image_id``'s data to ``dest_path``; return its size."""
+    if CONF.image.glance_endpoint:
+        url = '%s/v2/images/%s/file' % (CONF.image.glance_endpoint.rstrip('/'), image_id)
+        req = urllib.request.Request(url)
+        if context is not None and context.auth_token:
+            req.add_header('X-Auth-Token', context.auth_token)
+        try:
+            with urllib.request.urlopen(req, timeout=300) as resp, open(dest_path, 'wb') as out:
+                shutil.copyfileobj(resp, out, 1 << 20)
+        except OSError as e:
+            raise exception.ImageDownloadFailed(image_id=image_id, reason=e)
+    else:
+        src = os.path.join(CONF.image.store_path, image_id)
+        if not os.path.exists(src):
+            raise exception.ImageNotFound(image_id=image_id)
+        shutil.copyfile(src, dest_path)
+    return os.path.getsize(dest_path)

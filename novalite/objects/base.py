@@ -1,0 +1,80 @@
+"""A tiny base for plain data objects that travel over RPC.
+
+Nova uses oslo.versionedobjects; novalite keeps the idea (a named, versioned
+primitive) with plain classes: ``fields`` lists the attributes,
+``to_primitive()`` gives a JSON-safe dict, ``from_primitive()`` rebuilds it.
+Datetimes travel as ISO 8601 strings.
+"""
+import datetime
+
+_DT_SUFFIX = '__dt'
+
+
+def _encode(value):
+    if isinstance(value, datetime.datetime):
+        return {_DT_SUFFIX: value.isoformat()}
+    if isinstance(value, NovaliteObject):
+        return value.to_primitive()
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if _DT_SUFFIX in value and len(value) == 1:
+            return datetime.datetime.fromisoformat(value[_DT_SUFFIX])
+        if 'novalite_object.name' in value:
+            return NovaliteObject.obj_from_primitive(value)
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+class NovaliteObject:
+    """Plain attribute bag with a fixed field list and a wire format."""
+    VERSION = '1.0'
+    fields = ()
+    _registry = {}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        NovaliteObject._registry[cls.__name__] = cls
+
+    def __init__(self, **kwargs):
+        for name in self.fields:
+            setattr(self, name, kwargs.pop(name, None))
+        if kwargs:
+            raise TypeError('%s has no fields %s' % (type(self).__name__, sorted(kwargs)))
+
+    def to_primitive(self):
+        return {'novalite_object.name': type(self).__name__,
+                'novalite_object.version': self.VERSION,
+                'novalite_object.data': {f: _encode(getattr(self, f)) for f in self.fields}}
+
+    @staticmethod
+    def obj_from_primitive(primitive):
+        cls = NovaliteObject._registry[primitive['novalite_object.name']]
+        data = primitive['novalite_object.data']
+        return cls(**{k: _decode(v) for k, v in data.items() if k in cls.fields})
+
+    def as_dict(self):
+        return {f: getattr(self, f) for f in self.fields}
+
+    def __repr__(self):
+        return '%s(%s)' % (type(self).__name__,
+                           ', '.join('%s=%r' % (f, getattr(self, f)) for f in self.fields[:4]))
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.as_dict() == other.as_dict()
+
+
+def serialize(value):
+    return _encode(value)
+
+
+def deserialize(value):
+    return _decode(value)

@@ -1,0 +1,9 @@
+"""oslo.policy defaults in code, one module per resource, Nova's rule names."""
+import itertools
+
+from novalite.policies import base, flavors, servers
+
+
+def list_rules():
+    return list(itertools.chain(base.list_rules(), servers.list_rules(),
+                                flavors.list_rules()))

@@ -1,0 +1,19 @@
+"""Scheduler filters: each keeps the hosts that pass and explains the rest.
+
+A filter's ``explain(spec, before, after)`` is what the user reads in the
+fault when no host is left: "RamFilter: 0 of 3 hosts have 4096 MB free".
+"""
+
+
+class BaseHostFilter:
+    #: run once per request rather than once per instance of it
+    run_filter_once_per_request = False
+
+    def host_passes(self, host_state, spec):
+        raise NotImplementedError()
+
+    def filter_all(self, host_states, spec):
+        return [h for h in host_states if self.host_passes(h, spec)]
+
+    def explain(self, spec, before, after):
+        return '%s: %d of %d hosts passed' % (type(self).__name__, after, before)

@@ -1,0 +1,13 @@
+"""AvailabilityZoneFilter: the host must be in the requested zone."""
+from novalite.scheduler import filters
+
+
+class AvailabilityZoneFilter(filters.BaseHostFilter):
+    run_filter_once_per_request = True
+
+    def host_passes(self, host_state, spec):
+        return not spec.availability_zone or spec.availability_zone == host_state.availability_zone
+
+    def explain(self, spec, before, after):
+        return 'AvailabilityZoneFilter: %d of %d hosts are in zone %s' % (
+            after, before, spec.availability_zone)

@@ -1,0 +1,70 @@
+"""A daemon: an RPC server on its topic, heartbeats, periodic tasks.
+
+Every novalite daemon except the API is one ``Service``.  Periodic tasks are
+plain threads waiting on an Event with a timeout between runs.
+"""
+import logging
+import threading
+
+import oslo_messaging as messaging
+from oslo_config import cfg
+
+from novalite import rpc
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+class PeriodicTask:
+    def __init__(self, name, interval, func, run_immediately=False):
+        self.name, self.interval, self.func = name, interval, func
+        self.run_immediately = run_immediately
+
+
+class Service:
+    def __init__(self, host, binary, topic, manager, report_state, endpoints=None):
+        self.host, self.binary, self.topic = host, binary, topic
+        self.manager = manager
+        self.report_state = report_state
+        self.endpoints = [manager] + list(endpoints or [])
+        self._stop = threading.Event()
+        self._threads = []
+        self.rpcserver = None
+
+    def start(self):
+        self.report_state()
+        if hasattr(self.manager, 'init_host'):
+            self.manager.init_host()
+        target = messaging.Target(topic=self.topic, server=self.host)
+        self.rpcserver = rpc.get_server(target, self.endpoints)
+        self.rpcserver.start()
+        tasks = [PeriodicTask('report_state', CONF.report_interval, self.report_state)]
+        tasks += list(getattr(self.manager, 'periodic_tasks', lambda: [])())
+        for task in tasks:
+            t = threading.Thread(target=self._run_periodic, args=(task,),
+                                 name='periodic-%s' % task.name, daemon=True)
+            t.start()
+            self._threads.append(t)
+        LOG.info('%s started on host %s (topic %s)', self.binary, self.host, self.topic)
+
+    def _run_periodic(self, task):
+        if not task.run_immediately and self._stop.wait(task.interval):
+            return
+        while not self._stop.is_set():
+            try:
+                task.func()
+            except Exception:  # noqa: BLE001 - a periodic task must keep running
+                LOG.exception('Periodic task %s failed', task.name)
+            if self._stop.wait(task.interval):
+                return
+
+    def stop(self):
+        self._stop.set()
+        if self.rpcserver is not None:
+            self.rpcserver.stop()
+            self.rpcserver.wait()
+        if hasattr(self.manager, 'cleanup_host'):
+            self.manager.cleanup_host()
+
+    def wait(self):
+        self._stop.wait()
