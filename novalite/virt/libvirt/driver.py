@@ -219,10 +219,11 @@ class LibvirtDriver(driver.ComputeDriver):
 
     def _ensure_console_log_for_instance(self, instance):
         path = self._get_console_log_path(instance)
+        # libvirt (virtlogd for 'pty', libvirtd for 'file') opens and writes
+        # it as root; it may hold guest secrets, so it stays private.
         with open(path, 'a'):
             pass
-        # 'file' consoles are written by QEMU itself (libvirt-qemu).
-        os.chmod(path, 0o666 if CONF.libvirt.console_type == 'file' else 0o600)
+        os.chmod(path, 0o600)
 
     def _disk_cache_mode(self, instance_dir):
         if instance_dir not in self._direct_io:

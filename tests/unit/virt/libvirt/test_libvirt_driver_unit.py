@@ -3,6 +3,7 @@ the whole spawn/destroy path with real libvirt calls, no daemon, no QEMU."""
 import json
 import os
 import queue
+import subprocess
 import threading
 import uuid
 import xml.etree.ElementTree as ET
@@ -82,6 +83,24 @@ def test_spawn_defines_starts_and_lays_out_files(drv):
     drv.destroy(None, inst)
 
 
+def test_kvm_xml_and_qcow2_base(drv, flags, libvirt_env):
+    flags('virt_type', 'kvm', group='libvirt')
+    flags('force_raw_images', False)
+    add_image(libvirt_env / 'images', 'q-img', size=1024 * 1024, fmt='qcow2')
+    inst = make_instance()
+    _spawn(drv, inst, image_meta('q-img', disk_format='qcow2'))
+    root = _domain_xml(inst)
+    assert root.get('type') == 'kvm'
+    assert root.find('features/tcg') is None
+    assert root.find('cpu').get('mode') == 'host-model'
+    disk = os.path.join(libvirt_driver.get_instance_path(inst), 'disk')
+    info = json.loads(subprocess.check_output(
+        ['qemu-img', 'info', '-U', '--output=json', disk]))
+    assert info['backing-filename'] == drv.image_cache.base_path('q-img')
+    assert info['backing-filename-format'] == 'qcow2'
+    drv.destroy(None, inst)
+
+
 def test_ami_style_kernel_ramdisk(drv):
     inst = make_instance(root_gb=0)
     meta = image_meta(disk_format='ami', kernel_id='kernel-img',
@@ -111,11 +130,12 @@ def test_second_spawn_uses_cache(drv):
     drv.destroy(None, b)
 
 
-def test_flavor_disk_smaller_than_image(drv, libvirt_env):
-    add_image(libvirt_env / 'images', 'big-img', size=2 * GiB)   # sparse
+def test_flavor_disk_smaller_than_image(drv, libvirt_env, flags):
+    flags('force_raw_images', False)      # keep the 2 GiB image a small qcow2
+    add_image(libvirt_env / 'images', 'big-img', size=2 * GiB, fmt='qcow2')
     inst = make_instance(root_gb=1)
     with pytest.raises(exception.FlavorDiskSmallerThanImage):
-        _spawn(drv, inst, image_meta('big-img'))
+        _spawn(drv, inst, image_meta('big-img', disk_format='qcow2'))
     assert not os.path.exists(libvirt_driver.get_instance_path(inst))
 
 
