@@ -11,6 +11,7 @@ import urllib.parse
 import oslo_messaging as messaging
 from oslo_config import cfg
 
+from novalite import conf as _conf  # noqa: F401 - registers transport_url
 from novalite import context as nl_context
 from novalite.objects import base as obj_base
 

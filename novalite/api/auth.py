@@ -31,8 +31,7 @@ class NoAuthMiddleware:
         req.environ['novalite.context'] = nl_context.RequestContext(
             user_id=user_id, project_id=project_id, roles=roles, auth_token=token,
             request_id=req.environ['novalite.request_id'],
-            global_request_id=req.environ.get('novalite.global_request_id'),
-            remote_address=req.remote_addr)
+            global_request_id=req.environ.get('novalite.global_request_id'))
         return req.get_response(self.application)
 
 
@@ -53,8 +52,7 @@ class KeystoneContext:
             user_name=req.headers.get('X-User-Name'),
             project_name=req.headers.get('X-Project-Name'),
             request_id=req.environ['novalite.request_id'],
-            global_request_id=req.environ.get('novalite.global_request_id'),
-            remote_address=req.remote_addr)
+            global_request_id=req.environ.get('novalite.global_request_id'))
         return req.get_response(self.application)
 
 

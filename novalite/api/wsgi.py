@@ -83,9 +83,13 @@ class RootApp:
         incoming = req.headers.get('X-Openstack-Request-Id')
         if incoming and _REQ_ID_RE.match(incoming):
             environ['novalite.global_request_id'] = incoming
-        resp = self._route(req, environ)
-        if resp is None:
-            resp = req.get_response(self.compute)
+        try:
+            resp = self._route(req, environ)
+            if resp is None:
+                resp = req.get_response(self.compute)
+        except Exception as e:  # noqa: BLE001 - Nova's 500 body, never a bare crash
+            f = faults.unexpected(e)
+            resp = faults.fault_response(f.code, f.message)
         resp.headers['x-openstack-request-id'] = request_id
         resp.headers['x-compute-request-id'] = request_id
         return resp(environ, start_response)

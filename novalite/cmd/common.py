@@ -16,7 +16,7 @@ CONF = cfg.CONF
 def parse_args(argv, default_config_files=None):
     warnings.filterwarnings('ignore', category=DeprecationWarning)
     warnings.filterwarnings('ignore', module='oslo_service')
-    warnings.filterwarnings('ignore', message='.*[Ee]ventlet.*')
+    warnings.filterwarnings('ignore', message='(?s).*[Ee]ventlet')
     logging.register_options(CONF)
     CONF(argv[1:], project='novalite', version=version.version_string(),
          default_config_files=default_config_files)

@@ -25,3 +25,17 @@ MODULES = (default, api, compute, conductor, database, fake_driver, image,
 
 for _mod in MODULES:
     _mod.register_opts(CONF)
+
+
+def _register_transport_url():
+    """oslo.messaging registers transport_url only when a transport is made;
+    novalite reads it earlier (to choose a default), so register it now."""
+    import oslo_messaging.opts
+    for group, opts in oslo_messaging.opts.list_opts():
+        if group in (None, 'DEFAULT'):
+            for opt in opts:
+                if opt.name == 'transport_url':
+                    CONF.register_opt(opt)
+
+
+_register_transport_url()

@@ -29,18 +29,20 @@ class Router:
     def __init__(self):
         self.mapper = routes.Mapper()
         self.mapper.explicit = True
+        self.handlers = {}
         for path, methods in route_list():
+            self.handlers[path] = methods
             for with_project in (True, False):
                 full = ('/{project_id}' + path) if with_project else path
                 reqs = {'project_id': PROJECT_ID_RE} if with_project else {}
-                self.mapper.connect(full, methods=methods, requirements=reqs)
+                self.mapper.connect(full, route_key=path, requirements=reqs)
 
     def match(self, path, method):
         """(handler, kwargs), or raises LookupError('404'|'405')."""
         match = self.mapper.match(path)
         if match is None:
             raise LookupError(404)
-        methods = match.pop('methods')
+        methods = self.handlers[match.pop('route_key')]
         if method not in methods:
             raise LookupError(405)
         controller, action = methods[method]
