@@ -5,7 +5,6 @@ import os
 import queue
 import subprocess
 import threading
-import uuid
 import xml.etree.ElementTree as ET
 
 import libvirt
