@@ -14,6 +14,7 @@ from oslo_config import cfg
 from novalite import conf as _conf  # noqa: F401 - registers transport_url
 from novalite import context as nl_context
 from novalite.objects import base as obj_base
+import novalite.objects  # noqa: F401 - registers every object class
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)

@@ -32,12 +32,16 @@ class Service:
         self.rpcserver = None
 
     def start(self):
-        self.report_state()
+        """init_host, then consume from the queues, then announce the service
+        (a call or cast to a queue nobody declared yet would be lost)."""
         if hasattr(self.manager, 'init_host'):
             self.manager.init_host()
         target = messaging.Target(topic=self.topic, server=self.host)
         self.rpcserver = rpc.get_server(target, self.endpoints)
         self.rpcserver.start()
+        if hasattr(self.manager, 'post_start_hook'):
+            self.manager.post_start_hook()
+        self.report_state()
         tasks = [PeriodicTask('report_state', CONF.report_interval, self.report_state)]
         tasks += list(getattr(self.manager, 'periodic_tasks', lambda: [])())
         for task in tasks:

@@ -76,10 +76,27 @@ class ComputeManager:
         self.conductor_api.service_heartbeat(nl_context.get_admin_context(), self.host,
                                              'novalite-compute', 'compute')
 
+    def wait_for_conductor(self, attempt_timeout=5):
+        """Like Nova's compute: wait until a conductor answers before starting
+        (a call to a topic nobody consumes yet is lost, not queued)."""
+        while True:
+            try:
+                return self.conductor_api.service_heartbeat(
+                    nl_context.get_admin_context(), self.host, 'novalite-compute',
+                    'compute', timeout=attempt_timeout)
+            except messaging.MessagingTimeout:
+                LOG.warning('Conductor did not answer within %d s; waiting for it',
+                            attempt_timeout)
+
     def init_host(self):
         ctx = nl_context.get_admin_context()
+        self.wait_for_conductor()
         self.driver.init_host(self.host)
         self.driver.register_event_listener(self.handle_lifecycle_event)
+
+    def post_start_hook(self):
+        """Report the nodes only once this host consumes its queue."""
+        ctx = nl_context.get_admin_context()
         self.rt.update_available_resource(ctx)
         self._init_instances(ctx)
 

@@ -40,11 +40,12 @@ class ConductorAPI:
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
 
-    def _call(self, ctxt, method, **kwargs):
-        return self.client.prepare(version='3.0').call(ctxt, method, **kwargs)
+    def _call(self, ctxt, method, timeout=None, **kwargs):
+        return self.client.prepare(version='3.0', timeout=timeout).call(ctxt, method, **kwargs)
 
-    def service_heartbeat(self, ctxt, host, binary, topic):
-        return self._call(ctxt, 'service_heartbeat', host=host, binary=binary, topic=topic)
+    def service_heartbeat(self, ctxt, host, binary, topic, timeout=None):
+        return self._call(ctxt, 'service_heartbeat', timeout=timeout, host=host,
+                          binary=binary, topic=topic)
 
     def compute_node_report(self, ctxt, host, resources, reserved, ratios):
         return self._call(ctxt, 'compute_node_report', host=host, resources=resources,

@@ -216,16 +216,17 @@ def instance_claim(instance_uuid, host, nodename):
 
 def _release_claim(session, inst_row):
     """Give back the instance's claim, exactly once (compute_id is the marker)."""
-    if inst_row.compute_id is None:
+    node_id = inst_row.compute_id
+    if node_id is None:
         return False
+    v, mem, disk = _sizes(inst_row)
     released = session.execute(update(m.Instance).where(
-        m.Instance.id == inst_row.id, m.Instance.compute_id == inst_row.compute_id)
+        m.Instance.id == inst_row.id, m.Instance.compute_id == node_id)
         .values(compute_id=None)).rowcount
     if released != 1:
         return False
-    v, mem, disk = _sizes(inst_row)
     cn = m.ComputeNode
-    session.execute(update(cn).where(cn.id == inst_row.compute_id).values(
+    session.execute(update(cn).where(cn.id == node_id).values(
         vcpus_used=cn.vcpus_used - v, memory_mb_used=cn.memory_mb_used - mem,
         local_gb_used=cn.local_gb_used - disk, running_vms=cn.running_vms - 1,
         free_ram_mb=cn.free_ram_mb + mem, free_disk_gb=cn.free_disk_gb + disk,

@@ -1,0 +1,17 @@
+import pytest
+
+from tests import services
+
+
+@pytest.fixture(params=services.BACKENDS)
+def db_url(request, tmp_path):
+    url, drop = services.create_database(request.param, tmp_path)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope='session')
+def rabbit_url():
+    url, delete = services.create_vhost()
+    yield url
+    delete()
