@@ -12,6 +12,7 @@ from novalite.conf import database
 from novalite.conf import default
 from novalite.conf import fake_driver
 from novalite.conf import image
+from novalite.conf import image_cache
 from novalite.conf import libvirt
 from novalite.conf import network
 from novalite.conf import notifications
@@ -20,7 +21,7 @@ from novalite.conf import scheduler
 
 CONF = cfg.CONF
 
-MODULES = (default, api, compute, conductor, database, fake_driver, image,
+MODULES = (default, api, compute, conductor, database, fake_driver, image, image_cache,
            libvirt, network, notifications, quota, scheduler)
 
 for _mod in MODULES:

@@ -1,0 +1,36 @@
+# novalite: two commands for a newcomer on a fresh Debian 12 machine.
+#   make run   - install what is needed, start novalite all-in-one, boot a demo server
+#   make test  - install what is needed, run the whole suite
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-stamp
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test system-deps sample-config clean
+
+# Debian packages: libvirt and qemu (the libvirt driver and its tests),
+# libvirt-dev + pkg-config (to build libvirt-python); starts libvirtd/virtlogd.
+system-deps:
+	$(SUDO) tools/setup-libvirt.sh
+
+$(STAMP): requirements.txt test-requirements.txt setup.cfg
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt -r test-requirements.txt
+	$(PY) -m pip install -q -e .
+	touch $@
+
+run: system-deps $(STAMP)
+	$(VENV)/bin/novalite-all --demo
+
+test: system-deps $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
+
+sample-config: $(STAMP)
+	$(VENV)/bin/oslo-config-generator --config-file etc/novalite/novalite-config-generator.conf
+	$(VENV)/bin/oslopolicy-sample-generator --namespace novalite \
+		--output-file etc/novalite/policy.yaml.sample
+
+clean:
+	rm -rf $(VENV) state

@@ -1,0 +1,106 @@
+"""The schema and the claim, on SQLite, PostgreSQL and MariaDB."""
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from oslo_config import cfg
+
+import novalite.conf  # noqa: F401
+from novalite.db import api as db
+from novalite.db import hosts
+from novalite.db import migration
+from novalite.db import models
+from novalite import exception
+
+CONF = cfg.CONF
+
+
+@pytest.fixture
+def database(db_url):
+    CONF.set_override('connection', db_url, 'database')
+    db.dispose_engine()
+    migration.db_sync()
+    yield db_url
+    db.dispose_engine()
+    CONF.clear_override('connection', 'database')
+
+
+def test_migrations_match_models(database):
+    with db.get_engine().connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), models.BASE.metadata)
+    assert diff == []
+
+
+def _node(ram_mb, vcpus=4, disk=10, host='h1'):
+    hosts.service_heartbeat(host, 'novalite-compute', 'compute')
+    return hosts.compute_node_report(
+        host, {'hypervisor_hostname': host, 'vcpus': vcpus, 'memory_mb': ram_mb,
+               'local_gb': disk}, {'memory_mb': 0, 'vcpus': 0, 'disk_gb': 0},
+        {'cpu': 1.0, 'ram': 1.0, 'disk': 1.0})
+
+
+def _instance(uuid, host='h1', ram=512, project='p1'):
+    class Ctx:
+        request_id, user_id, project_id = 'req-1', 'u1', project
+    db.instance_create_many(Ctx(), [{
+        'uuid': uuid, 'project_id': project, 'user_id': 'u1', 'vm_state': 'building',
+        'task_state': 'scheduling', 'memory_mb': ram, 'vcpus': 1, 'root_gb': 1,
+        'ephemeral_gb': 0, 'swap': 0, 'host': host, 'display_name': uuid}])
+
+
+def test_two_builds_racing_for_the_last_slot_cannot_both_win(database):
+    _node(ram_mb=512)
+    uuids = ['00000000-0000-0000-0000-%012d' % i for i in range(8)]
+    for u in uuids:
+        _instance(u)
+    results, barrier = {}, threading.Barrier(len(uuids))
+
+    def claim(u):
+        barrier.wait()
+        try:
+            hosts.instance_claim(u, 'h1', 'h1')
+            results[u] = 'won'
+        except exception.ComputeResourcesUnavailable:
+            results[u] = 'full'
+    threads = [threading.Thread(target=claim, args=(u,)) for u in uuids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results.values()) == ['full'] * 7 + ['won']
+    node = hosts.compute_node_get_all('h1')[0]
+    assert (node['memory_mb_used'], node['vcpus_used'], node['running_vms']) == (512, 1, 1)
+
+
+def test_claim_is_released_exactly_once_and_recounted(database):
+    _node(ram_mb=2048)
+    _instance('11111111-1111-1111-1111-111111111111')
+    hosts.instance_claim('11111111-1111-1111-1111-111111111111', 'h1', 'h1')
+    assert hosts.abort_instance_claim('11111111-1111-1111-1111-111111111111') is True
+    assert hosts.abort_instance_claim('11111111-1111-1111-1111-111111111111') is False
+    node = hosts.compute_node_get_all('h1')[0]
+    assert (node['memory_mb_used'], node['running_vms'], node['free_ram_mb']) == (0, 0, 2048)
+    # the periodic report recounts usage from the claims: nothing drifted
+    assert _node(ram_mb=2048)['memory_mb_used'] == 0
+
+
+def test_claim_refuses_an_instance_scheduled_elsewhere(database):
+    _node(ram_mb=2048)
+    _node(ram_mb=2048, host='h2')
+    _instance('22222222-2222-2222-2222-222222222222', host='h2')
+    with pytest.raises(exception.NotAllowedByHost):
+        hosts.instance_claim('22222222-2222-2222-2222-222222222222', 'h1', 'h1')
+    with pytest.raises(exception.NotAllowedByHost):
+        db.instance_update('22222222-2222-2222-2222-222222222222', {'vm_state': 'active'},
+                           expected_host='h1')
+
+
+def test_destroy_releases_the_claim(database):
+    _node(ram_mb=2048)
+    _instance('33333333-3333-3333-3333-333333333333')
+    hosts.instance_claim('33333333-3333-3333-3333-333333333333', 'h1', 'h1')
+    db.instance_destroy('33333333-3333-3333-3333-333333333333')
+    assert hosts.compute_node_get_all('h1')[0]['memory_mb_used'] == 0
+    with pytest.raises(exception.InstanceNotFound):
+        db.instance_get_by_uuid('33333333-3333-3333-3333-333333333333')
