@@ -23,6 +23,7 @@ TRANSPORT = None
 NOTIFICATION_TRANSPORT = None
 NOTIFIER = None
 VERSIONED_NOTIFIER = None
+TRANSPORT_URL = None
 
 LOCAL_RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 
@@ -68,10 +69,10 @@ def choose_transport_url(allow_in_process):
 
 
 def init(allow_in_process=False):
-    global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER, VERSIONED_NOTIFIER
+    global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER, VERSIONED_NOTIFIER, TRANSPORT_URL
     if TRANSPORT is not None:
         return
-    url = choose_transport_url(allow_in_process)
+    url = TRANSPORT_URL = choose_transport_url(allow_in_process)
     TRANSPORT = messaging.get_rpc_transport(CONF, url=url,
                                             allowed_remote_exmods=['novalite.exception'])
     NOTIFICATION_TRANSPORT = messaging.get_notification_transport(CONF, url=url)

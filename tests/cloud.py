@@ -93,6 +93,13 @@ class Cloud:
         return res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ''
 
     def start(self):
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()        # never leave daemons behind a failed start
+            raise
+
+    def _start(self):
         self.manage('db', 'sync')
         self._spawn('conductor', 'novalite-conductor', self.conf)
         self._spawn('scheduler', 'novalite-scheduler', self.conf)

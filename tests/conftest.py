@@ -10,8 +10,10 @@ def db_url(request, tmp_path):
     drop()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture
 def rabbit_url():
+    """A RabbitMQ vhost per test: daemons of one test can never answer
+    another test's calls."""
     url, delete = services.create_vhost()
     yield url
     delete()

@@ -8,6 +8,7 @@ HTTP request, prints it ACTIVE, and leaves the API running.
 import json
 import logging
 import os
+import re
 import sys
 import threading
 import time
@@ -105,7 +106,7 @@ def main(argv=None):
     if CONF.demo:
         run_demo(base)
     print('\nnovalite is running: API on %s (transport %s, driver %s, auth %s)'
-          % (base, rpc.TRANSPORT.conf.transport_url or 'see log', CONF.compute_driver,
+          % (base, re.sub(r'//[^@/]*@', '//***@', rpc.TRANSPORT_URL), CONF.compute_driver,
              CONF.api.auth_strategy))
     print("Try:  curl -s -H 'X-Auth-Token: admin:%s' %s/v2.1/%s/servers/detail"
           % (DEMO_PROJECT, base, DEMO_PROJECT))

@@ -1,0 +1,38 @@
+"""No instance stays in BUILD forever: a compute that dies mid-build is seen
+down by the conductor, which fails its builds and releases their claims."""
+import signal
+
+import pytest
+
+from tests.cloud import Cloud, wait_for
+from tests import services
+
+
+@pytest.fixture
+def slow_cloud(tmp_path, rabbit_url):
+    url, drop = services.create_database('postgresql', tmp_path)
+    c = Cloud(tmp_path, url, rabbit_url, computes=('slowhost',),
+              compute_conf={'slowhost': '[fake_driver]\nspawn_delay = 120\n'},
+              extra_conf='[conductor]\nstuck_build_check_interval = 1\n[DEFAULT]\n')
+    c.start().seed_catalog()
+    yield c
+    c.stop()
+    drop()
+
+
+def test_build_on_a_dead_compute_ends_in_error(slow_cloud):
+    c = slow_cloud
+    r = c.boot('doomed')
+    assert r.status == 202
+    sid = r.json['server']['id']
+    wait_for(lambda: c.get_server(sid).json['server']['OS-EXT-STS:task_state'] == 'spawning',
+             30, what='spawning')
+    assert c.node_usage('slowhost')[3] == 1          # the claim is held
+    c.stop_process('slowhost', signal.SIGKILL)
+    server = c.wait_status(sid, ('ERROR',), timeout=60)
+    assert server['fault']['message'] == (
+        'Compute host slowhost stopped reporting while building instance %s' % sid)
+    assert c.node_usage('slowhost') == (0, 512, 0, 0)
+    # and it can be deleted (local delete: its compute is down)
+    assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
+    c.wait_gone(sid)
