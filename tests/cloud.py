@@ -103,8 +103,9 @@ class Cloud:
         self.manage('db', 'sync')
         self._spawn('conductor', 'novalite-conductor', self.conf)
         self._spawn('scheduler', 'novalite-scheduler', self.conf)
+        col = self.engine.dialect.identifier_preparer.quote('binary')  # reserved in MySQL
         for binary in ('novalite-conductor', 'novalite-scheduler'):
-            wait_for(lambda: self.query('SELECT count(*) FROM services WHERE "binary" = :b',
+            wait_for(lambda: self.query('SELECT count(*) FROM services WHERE %s = :b' % col,
                                         b=binary)[0][0], 60, what=binary)
         for host, conf in self.compute_confs.items():
             self._spawn(host, 'novalite-compute', conf)
