@@ -86,11 +86,16 @@ class Cloud:
         return proc
 
     def manage(self, *args):
+        """Run novalite-manage; return its last output line."""
+        out = self.manage_output(*args)
+        return out.splitlines()[-1] if out else ''
+
+    def manage_output(self, *args):
         res = subprocess.run([os.path.join(BIN, 'novalite-manage'), '--config-file',
                               str(self.conf)] + list(args), capture_output=True, text=True,
                              timeout=120)
         assert res.returncode == 0, res.stdout + res.stderr
-        return res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ''
+        return res.stdout.strip()
 
     def start(self):
         try:

@@ -98,6 +98,14 @@ def test_boot_show_list_delete(cloud):
     types = cloud.notifications.types_for(sid)
     assert types.index('instance.create.start') < types.index('instance.create.end')
 
+    # the request id of the POST is on the compute's log lines for this build
+    assert r.headers['x-openstack-request-id'] in cloud.log_text(host)
+    # novalite-manage sees the services and the claim
+    services = cloud.manage_output('service', 'list')
+    for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-compute'):
+        assert binary in services
+    assert '| %s | %s | 1/8 ' % (host, host) in cloud.manage_output('host', 'list')
+
     listing = cloud.request('GET', cloud.servers_path()).json
     assert [s['id'] for s in listing['servers']] == [sid]
     assert set(listing['servers'][0]) == {'id', 'name', 'links'}
