@@ -17,3 +17,24 @@ def rabbit_url():
     url, delete = services.create_vhost()
     yield url
     delete()
+
+
+@pytest.fixture(scope='module')
+def module_cloud(tmp_path_factory):
+    """One running cloud (PostgreSQL, a RabbitMQ vhost, one fake compute, the
+    seeded catalog) shared by every test of a module: for API contract tests
+    that do not depend on the SQL backend.  Mark the module with
+    ``pytestmark = pytest.mark.xdist_group('<module>')`` so one worker runs it.
+    """
+    from tests.cloud import Cloud
+    tmp = tmp_path_factory.mktemp('cloud')
+    url, drop = services.create_database('postgresql', tmp)
+    rabbit, delete = services.create_vhost()
+    cloud = Cloud(tmp, url, rabbit)
+    try:
+        cloud.start().seed_catalog()
+        yield cloud
+    finally:
+        cloud.stop()
+        delete()
+        drop()
