@@ -389,3 +389,16 @@ def test_parallel_creates_never_exceed_the_quota(db_url, rabbit_url, tmp_path):
                 assert cloud.wait_status(r.json['server']['id'])['status'] == 'ACTIVE'
     finally:
         cloud.stop()
+
+
+def test_instances_allowed_takes_the_tightest_limit():
+    from novalite import exception, quota
+    flavor = {'vcpus': 2, 'memory_mb': 1024}
+    limits = {'instances': -1, 'cores': 9, 'ram': -1}
+    usage = {'instances': 3, 'cores': 4, 'ram': 3072}
+    assert quota.instances_allowed(limits, usage, flavor, 1, 10) == 2   # cores: (9-4)//2
+    assert quota.instances_allowed(dict(limits, cores=-1), usage, flavor, 1, 10) == 10
+    with pytest.raises(exception.TooManyInstances) as e:
+        quota.instances_allowed(limits, usage, flavor, 3, 3)
+    assert str(e.value) == ('Quota exceeded for cores: Requested 6, but already used 4 '
+                            'of 9 cores')
