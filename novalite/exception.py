@@ -126,6 +126,10 @@ class InvalidSortKey(Invalid):
     msg_fmt = 'Sort key supplied was not valid.'
 
 
+class InvalidQuotaValue(Invalid):
+    msg_fmt = '%(reason)s'
+
+
 class MarkerNotFound(NotFound):
     msg_fmt = 'Marker %(marker)s could not be found.'
 
@@ -150,6 +154,10 @@ class TooManyInstances(QuotaError):
 
 class MetadataLimitExceeded(QuotaError):
     msg_fmt = 'Maximum number of metadata items exceeds %(allowed)d'
+
+
+class KeypairLimitExceeded(QuotaError):
+    msg_fmt = 'Quota exceeded, too many key pairs.'
 
 
 class NotAuthenticated(NovaliteException):

@@ -17,12 +17,13 @@ from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.conductor import api as conductor_api
 from novalite.db import api as db
-from novalite.db import catalog as db_catalog
+from novalite.db import keypairs as db_keypairs
 from novalite.db import hosts as db_hosts
 from novalite import exception
 from novalite import hooks
 from novalite.image import api as image_api
 from novalite.objects.request_spec import RequestSpec
+from novalite import quota
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -72,27 +73,6 @@ class API:
                 raise exception.FlavorDiskSmallerThanMinDisk(
                     flavor_size=root, image_min_disk=image['min_disk'] * 1024 ** 3)
 
-    @staticmethod
-    def _check_num_instances_quota(context, flavor, min_count, max_count):
-        """Count-based quota: build as many as fit, at least min_count."""
-        limits = {'instances': CONF.quota.instances, 'cores': CONF.quota.cores,
-                  'ram': CONF.quota.ram}
-        limits.update(db_catalog.quota_get_project(context.project_id))
-        used = db.instance_count_usage(context.project_id)
-        per = {'instances': 1, 'cores': flavor['vcpus'], 'ram': flavor['memory_mb']}
-        fits = max_count
-        for res, lim in limits.items():
-            if lim < 0 or not per[res]:
-                continue
-            fits = min(fits, (lim - used[res]) // per[res])
-        if fits < min_count:
-            overs = [r for r, lim in limits.items()
-                     if lim >= 0 and used[r] + per[r] * min_count > lim]
-            res = overs[0] if overs else 'instances'
-            raise exception.TooManyInstances(overs=res, req=per[res] * min_count,
-                                             used=used[res], allowed=limits[res])
-        return fits
-
     @hooks.add_hook('create_instance')
     def create(self, context, flavor, image_href, display_name=None,
                display_description=None, metadata=None, user_data=None, key_name=None,
@@ -107,8 +87,7 @@ class API:
         image = self._get_image(context, image_href)
         self._check_flavor_image(flavor, image)
         metadata = metadata or {}
-        if len(metadata) > CONF.quota.metadata_items >= 0:
-            raise exception.MetadataLimitExceeded(allowed=CONF.quota.metadata_items)
+        quota.check_metadata_items(context, metadata)
         if user_data is not None:
             try:
                 base64.b64decode(user_data, validate=True)
@@ -117,13 +96,12 @@ class API:
         key_data = None
         if key_name is not None:
             try:
-                key_data = db_catalog.key_pair_get(context.user_id, key_name)['public_key']
+                key_data = db_keypairs.key_pair_get(context.user_id, key_name)['public_key']
             except exception.KeypairNotFound:
                 raise exception.InvalidRequest('Invalid key_name provided.')
         availability_zone = availability_zone or CONF.default_schedule_zone
         if availability_zone and availability_zone != CONF.default_availability_zone:
             raise exception.InvalidAvailabilityZone()
-        count = self._check_num_instances_quota(context, flavor, min_count, max_count)
         reservation_id = generate_reservation_id()
         props = image.get('properties', {})
         auto_disk = (auto_disk_config if auto_disk_config is not None else
@@ -146,12 +124,17 @@ class API:
             'security_groups': security_groups or ['default'], 'network_info': [],
             'system_metadata': {'image_%s' % k: v for k, v in props.items()},
         }
-        rows = []
-        for idx in range(count):
-            name = display_name if count == 1 else '%s-%d' % (display_name, idx + 1)
-            rows.append(dict(base, uuid=str(uuidlib.uuid4()), display_name=name,
-                             hostname=hostname or _hostname(name), launch_index=idx))
-        instances = db.instance_create_many(context, rows)
+
+        def build_rows(count):
+            rows = []
+            for idx in range(count):
+                name = display_name if count == 1 else '%s-%d' % (display_name, idx + 1)
+                rows.append(dict(base, uuid=str(uuidlib.uuid4()), display_name=name,
+                                 hostname=hostname or _hostname(name), launch_index=idx))
+            return rows
+        # quota check and insert in one transaction (novalite/quota.py)
+        instances = quota.create_instances(context, flavor, min_count, max_count, build_rows)
+        count = len(instances)
         request_spec = RequestSpec(
             instance_uuid=instances[0].uuid, project_id=context.project_id,
             user_id=context.user_id, flavor=flavor_for_instance(flavor), image=image,

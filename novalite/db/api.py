@@ -129,19 +129,24 @@ def _instance_values(values):
 def instance_create_many(ctx, instances, action='create'):
     """Create instance rows, their metadata and a 'create' action, in one
     transaction.  ``instances`` is a list of value dicts (with 'metadata')."""
-    created = []
     with writer() as session:
-        for values in instances:
-            row = m.Instance(**_instance_values(values))
-            session.add(row)
-            for key, value in (values.get('metadata') or {}).items():
-                session.add(m.InstanceMetadata(instance_uuid=values['uuid'], key=key, value=value))
-            session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
-                                         request_id=ctx.request_id, user_id=ctx.user_id,
-                                         project_id=ctx.project_id, start_time=now()))
-            created.append(row)
-        session.flush()
-        return _instances(session, created)
+        return instance_create_many_in(session, ctx, instances, action)
+
+
+def instance_create_many_in(session, ctx, instances, action='create'):
+    """instance_create_many inside the caller's transaction (quota checks)."""
+    created = []
+    for values in instances:
+        row = m.Instance(**_instance_values(values))
+        session.add(row)
+        for key, value in (values.get('metadata') or {}).items():
+            session.add(m.InstanceMetadata(instance_uuid=values['uuid'], key=key, value=value))
+        session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
+                                     request_id=ctx.request_id, user_id=ctx.user_id,
+                                     project_id=ctx.project_id, start_time=now()))
+        created.append(row)
+    session.flush()
+    return _instances(session, created)
 
 
 def _live_instance_query(uuid, project_id=None):
@@ -272,16 +277,6 @@ def instances_claimed(uuids):
         found = set(session.scalars(q))
         exists = set(session.scalars(select(m.Instance.uuid).where(m.Instance.uuid.in_(uuids))))
         return found | (set(uuids) - exists)
-
-
-def instance_count_usage(project_id):
-    """Live instances, cores and ram of a project (count-based quota usage)."""
-    with reader() as session:
-        q = select(func.count(m.Instance.id), func.coalesce(func.sum(m.Instance.vcpus), 0),
-                   func.coalesce(func.sum(m.Instance.memory_mb), 0)).where(
-            m.Instance.project_id == project_id, m.Instance.deleted == 0)
-        count, cores, ram = session.execute(q).one()
-        return {'instances': int(count), 'cores': int(cores), 'ram': int(ram)}
 
 
 # -- faults and actions -------------------------------------------------------

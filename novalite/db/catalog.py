@@ -146,21 +146,3 @@ def image_destroy(image_id):
         if session.execute(update(m.Image).where(m.Image.id == image_id, m.Image.deleted == 0)
                            .values(deleted=1, deleted_at=ts, status='deleted')).rowcount != 1:
             raise exception.ImageNotFound(image_id=image_id)
-
-
-# -- key pairs and quotas -----------------------------------------------------
-def key_pair_get(user_id, name):
-    with reader() as session:
-        row = session.scalars(select(m.KeyPair).where(
-            m.KeyPair.user_id == user_id, m.KeyPair.name == name,
-            m.KeyPair.deleted == 0)).first()
-        if row is None:
-            raise exception.KeypairNotFound(name=name, user_id=user_id)
-        return _row_dict(row)
-
-
-def quota_get_project(project_id):
-    """{resource: hard_limit} overrides of one project."""
-    with reader() as session:
-        return {q.resource: q.hard_limit for q in session.scalars(
-            select(m.Quota).where(m.Quota.project_id == project_id))}

@@ -252,3 +252,12 @@ class Quota(BASE, TimestampMixin):
     project_id = Column(String(255), nullable=False)
     resource = Column(String(255), nullable=False)
     hard_limit = Column(Integer)
+
+
+class QuotaLock(BASE):
+    """One row per quota owner ('project:<id>' or 'user:<id>'): the row a
+    quota-checked write locks first, so checks of one owner run one at a time
+    (novalite/quota.py explains why)."""
+    __tablename__ = 'quota_locks'
+    owner = Column(String(255), primary_key=True)
+    generation = Column(Integer, nullable=False, default=0)

@@ -6,6 +6,9 @@ Every route exists with and without the ``/{project_id}`` prefix, under
 import routes
 
 from novalite.api.openstack.compute import flavors
+from novalite.api.openstack.compute import keypairs
+from novalite.api.openstack.compute import limits
+from novalite.api.openstack.compute import quota_sets
 from novalite.api.openstack.compute import servers
 
 PROJECT_ID_RE = '[0-9a-f-]+'
@@ -14,6 +17,9 @@ PROJECT_ID_RE = '[0-9a-f-]+'
 def route_list():
     server_c = servers.ServersController()
     flavor_c = flavors.FlavorsController()
+    keypair_c = keypairs.KeypairController()
+    limits_c = limits.LimitsController()
+    quota_c = quota_sets.QuotaSetsController()
     return [
         ('/servers', {'GET': (server_c, 'index'), 'POST': (server_c, 'create')}),
         ('/servers/detail', {'GET': (server_c, 'detail')}),
@@ -22,6 +28,13 @@ def route_list():
         ('/flavors', {'GET': (flavor_c, 'index')}),
         ('/flavors/detail', {'GET': (flavor_c, 'detail')}),
         ('/flavors/{id}', {'GET': (flavor_c, 'show')}),
+        ('/os-keypairs', {'GET': (keypair_c, 'index'), 'POST': (keypair_c, 'create')}),
+        ('/os-keypairs/{id}', {'GET': (keypair_c, 'show'), 'DELETE': (keypair_c, 'delete')}),
+        ('/limits', {'GET': (limits_c, 'index')}),
+        ('/os-quota-sets/{id}', {'GET': (quota_c, 'show'), 'PUT': (quota_c, 'update'),
+                                 'DELETE': (quota_c, 'delete')}),
+        ('/os-quota-sets/{id}/defaults', {'GET': (quota_c, 'defaults')}),
+        ('/os-quota-sets/{id}/detail', {'GET': (quota_c, 'detail')}),
     ]
 
 
