@@ -42,7 +42,7 @@ class ServersController:
         filters = {}
         if common_true(params.get('all_tenants')):
             policy.authorize(ctx, 'os_compute_api:servers:%s:get_all_tenants'
-                             % ('detail' if detailed else 'index'), target={})
+                             % ('detail' if detailed else 'index'))
         else:
             filters['project_id'] = ctx.project_id
         if params.get('reservation_id'):
