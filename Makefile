@@ -5,6 +5,9 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
+# A real Keystone (from PyPI, own venv) for the keystone-mode tests.
+KS_VENV  ?= .venv-keystone
+KS_STAMP := $(KS_VENV)/.keystone-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test system-deps sample-config clean
@@ -21,10 +24,13 @@ $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PY) -m pip install -q -e .
 	touch $@
 
+$(KS_STAMP): tools/setup-keystone.sh
+	PYTHON=$(PYTHON) tools/setup-keystone.sh $(KS_VENV)
+
 run: system-deps $(STAMP)
 	$(VENV)/bin/novalite-all --demo
 
-test: system-deps $(STAMP)
+test: system-deps $(STAMP) $(KS_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 sample-config: $(STAMP)
@@ -33,4 +39,4 @@ sample-config: $(STAMP)
 		--output-file etc/novalite/policy.yaml.sample
 
 clean:
-	rm -rf $(VENV) state
+	rm -rf $(VENV) $(KS_VENV) state

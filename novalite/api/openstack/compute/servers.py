@@ -40,7 +40,10 @@ class ServersController:
         policy.authorize(ctx, 'os_compute_api:servers:%s' % ('detail' if detailed else 'index'))
         params = req.GET
         filters = {}
-        if not (ctx.is_admin and common_true(params.get('all_tenants'))):
+        if common_true(params.get('all_tenants')):
+            policy.authorize(ctx, 'os_compute_api:servers:%s:get_all_tenants'
+                             % ('detail' if detailed else 'index'))
+        else:
             filters['project_id'] = ctx.project_id
         if params.get('reservation_id'):
             filters['reservation_id'] = params['reservation_id']
