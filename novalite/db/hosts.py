@@ -39,6 +39,15 @@ def service_get(host, binary):
         return _service_dict(row) if row is not None else None
 
 
+def service_get_by_uuid(service_uuid):
+    with reader() as session:
+        row = session.scalars(select(m.Service).where(
+            m.Service.uuid == service_uuid, m.Service.deleted == 0)).first()
+        if row is None:
+            raise exception.ServiceNotFound(service_id=service_uuid)
+        return _service_dict(row)
+
+
 def service_is_up(service, at=None):
     last = service.get('last_seen_up') or service.get('updated_at') or service.get('created_at')
     if service.get('forced_down') or last is None:

@@ -448,3 +448,90 @@ def test_instance_actions_paging_and_deleted_servers(module_cloud):
     r = call(cloud, 'GET', path + '?changes-since=%s&changes-before=%s' % (future, past),
              '2.66')
     assert r.status == 400
+
+
+# -- service updates (last: they disable the module's only compute) -------------
+def _service_rows(cloud):
+    return cloud.query('SELECT host, "binary", disabled, disabled_reason, forced_down '
+                       'FROM services ORDER BY id')
+
+
+def test_service_updates_before_2_53(module_cloud):
+    cloud = module_cloud
+    target = {'host': 'compute1', 'binary': 'novalite-compute'}
+    before = _service_rows(cloud)
+    for action, body, status in [
+            ('disable', target, 403), ('disable', dict(target, colour='red'), 400),
+            ('disable', {'host': 'compute1'}, 400), ('reboot', target, 404),
+            ('disable', dict(target, host='nowhere'), 404),
+            ('disable-log-reason', target, 400), ('force-down', target, 404)]:
+        r = call(cloud, 'PUT', '/os-services/%s' % action, '2.1', body,
+                 token=USER_TOKEN if status == 403 else None)
+        assert r.status == status, (action, body, r.raw)
+    assert _service_rows(cloud) == before
+    try:
+        r = check(SERVICES, 'disable_log_reason', '2.1', ok(call(
+            cloud, 'PUT', '/os-services/disable-log-reason', '2.1',
+            dict(target, disabled_reason='maintenance'))))
+        assert r.json == {'service': dict(target, status='disabled',
+                                          disabled_reason='maintenance')}
+        listed = ok(call(cloud, 'GET', '/os-services?binary=novalite-compute')).json
+        assert listed['services'][0]['status'] == 'disabled'
+        assert listed['services'][0]['disabled_reason'] == 'maintenance'
+        # a zone whose only compute is disabled is not available
+        zones = ok(call(cloud, 'GET', '/os-availability-zone')).json['availabilityZoneInfo']
+        assert zones == [{'zoneName': 'nova', 'zoneState': {'available': False},
+                          'hosts': None}]
+        # and the scheduler does not pick the host
+        r = cloud.boot('on-disabled-host')
+        assert cloud.wait_status(r.json['server']['id'])['status'] == 'ERROR'
+        r = check(SERVICES, 'update_forced_down', '2.11', ok(call(
+            cloud, 'PUT', '/os-services/force-down', '2.11', dict(target, forced_down=True))))
+        assert r.json == {'service': dict(target, forced_down=True)}
+        listed = ok(call(cloud, 'GET', '/os-services?binary=novalite-compute', '2.11')).json
+        assert listed['services'][0]['forced_down'] is True
+        assert listed['services'][0]['state'] == 'down'
+        ok(call(cloud, 'PUT', '/os-services/force-down', '2.11',
+                dict(target, forced_down=False)))
+    finally:
+        r = check(SERVICES, 'enable_disable_service', '2.1',
+                  ok(call(cloud, 'PUT', '/os-services/enable', '2.1', target)))
+    assert r.json == {'service': dict(target, status='enabled')}
+    assert _service_rows(cloud) == before
+
+
+def test_service_updates_by_uuid(module_cloud):
+    cloud = module_cloud
+    services = ok(call(cloud, 'GET', '/os-services', '2.53')).json['services']
+    compute = [s for s in services if s['binary'] == 'novalite-compute'][0]
+    scheduler = [s for s in services if s['binary'] == 'novalite-scheduler'][0]
+    path = '/os-services/%s' % compute['id']
+    before = _service_rows(cloud)
+    for sid, body, status in [
+            (compute['id'], {}, 400),
+            (compute['id'], {'status': 'enabled', 'disabled_reason': 'x'}, 400),
+            (compute['id'], {'disabled_reason': 'x'}, 400),
+            (compute['id'], {'status': 'off'}, 400),
+            (compute['id'], {'status': 'disabled', 'host': 'compute1'}, 400),
+            (scheduler['id'], {'status': 'disabled'}, 400),
+            ('disable', {'status': 'disabled'}, 400),
+            (str(uuid.uuid4()), {'status': 'disabled'}, 404)]:
+        r = call(cloud, 'PUT', '/os-services/%s' % sid, '2.53', body)
+        assert r.status == status, (sid, body, r.raw)
+    assert call(cloud, 'PUT', path, '2.53', {'status': 'disabled'},
+                token=USER_TOKEN).status == 403
+    assert _service_rows(cloud) == before
+    try:
+        r = check(SERVICES, 'update_service', '2.53', ok(call(
+            cloud, 'PUT', path, '2.53', {'status': 'disabled', 'disabled_reason': 'maint'})))
+        shown = r.json['service']
+        assert shown['id'] == compute['id'] and shown['status'] == 'disabled'
+        assert shown['disabled_reason'] == 'maint' and shown['forced_down'] is False
+        r = ok(call(cloud, 'PUT', path, '2.53', {'forced_down': True}))
+        assert r.json['service']['forced_down'] is True
+        assert r.json['service']['state'] == 'down'
+    finally:
+        r = ok(call(cloud, 'PUT', path, '2.53', {'status': 'enabled', 'forced_down': False}))
+    assert r.json['service']['status'] == 'enabled'
+    assert r.json['service']['disabled_reason'] is None
+    assert _service_rows(cloud) == before

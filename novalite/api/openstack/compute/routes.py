@@ -27,6 +27,7 @@ def route_list():
     az_c = availability_zone.AvailabilityZoneController()
     hyp_c = hypervisors.HypervisorsController()
     actions_c = instance_actions.InstanceActionsController()
+    service_c = services.ServiceController()
     return [
         ('/servers', {'GET': (server_c, 'index'), 'POST': (server_c, 'create')}),
         ('/servers/detail', {'GET': (server_c, 'detail')}),
@@ -53,7 +54,8 @@ def route_list():
         ('/os-hypervisors/{id}', {'GET': (hyp_c, 'show')}),
         ('/os-hypervisors/{id}/search', {'GET': (hyp_c, 'search')}),
         ('/os-hypervisors/{id}/servers', {'GET': (hyp_c, 'servers')}),
-        ('/os-services', {'GET': (services.ServiceController(), 'index')}),
+        ('/os-services', {'GET': (service_c, 'index')}),
+        ('/os-services/{id}', {'PUT': (service_c, 'update')}),
     ]
 
 
