@@ -43,6 +43,26 @@ class ComputeHostNotFound(NotFound):
     msg_fmt = 'Compute host %(host)s could not be found.'
 
 
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = 'Flavor access not found for %(flavor_id)s / %(project_id)s combination.'
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s has no extra specs with key %(key)s.'
+
+
+class HypervisorNotFound(NotFound):
+    msg_fmt = "Hypervisor with ID '%(id)s' could not be found."
+
+
+class InstanceActionNotFound(NotFound):
+    msg_fmt = 'Action %(request_id)s not found'
+
+
+class ServiceNotFound(NotFound):
+    msg_fmt = 'Service %(service_id)s could not be found.'
+
+
 class KeypairNotFound(NotFound):
     msg_fmt = 'Keypair %(name)s not found for user %(user_id)s'
 
@@ -181,6 +201,15 @@ class FlavorExists(NovaliteException):
 
 class FlavorIdExists(NovaliteException):
     msg_fmt = 'Flavor with ID %(flavor_id)s already exists.'
+
+
+class FlavorAccessExists(NovaliteException):
+    msg_fmt = ('Flavor access already exists for flavor %(flavor_id)s and '
+               'project %(project_id)s combination.')
+
+
+class FlavorAccessOfPublicFlavor(NovaliteException):
+    msg_fmt = 'Can not add access to a public flavor.'
 
 
 class KeyPairExists(NovaliteException):

@@ -183,6 +183,8 @@ class ComputeManager:
                              security_groups, block_device_mapping, host_list)
         except _InstanceGone:
             LOG.info('Instance %s was deleted during its build', instance.uuid)
+            # Nova's wrap_instance_event: the build returned normally
+            self._event(context, instance, event, 'finish', 'Success')
         except Exception as exc:  # noqa: BLE001 - BuildAbortException and the unexpected
             self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
             self._set_instance_error(context, instance, exc)
@@ -241,8 +243,13 @@ class ComputeManager:
                                           {'task_state': task_states.SPAWNING},
                                           [task_states.BLOCK_DEVICE_MAPPING])
                     self._event(context, instance, 'compute_spawn', 'start')
-                    self.driver.spawn(context, instance, image, injected_files,
-                                      admin_password, None, network_info=net)
+                    try:
+                        self.driver.spawn(context, instance, image, injected_files,
+                                          admin_password, None, network_info=net)
+                    except Exception:
+                        self._event(context, instance, 'compute_spawn', 'finish', 'Error',
+                                    traceback.format_exc())
+                        raise
                     self._event(context, instance, 'compute_spawn', 'finish', 'Success')
                     state = self.driver.get_info(instance).state
                     instance = self._save(context, instance, {

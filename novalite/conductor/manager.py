@@ -75,7 +75,7 @@ class ComputeTaskManager:
         uuids = [i.uuid for i in instances]
         for uuid in uuids:
             db.action_event_start(uuid, context.request_id,
-                                  'conductor_schedule_and_build_instances', None)
+                                  'conductor_schedule_and_build_instances', CONF.host)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:

@@ -33,6 +33,9 @@ opts = [
                     'seconds is considered down.'),
     cfg.StrOpt('default_availability_zone', default='nova',
                help='Availability zone of compute hosts.'),
+    cfg.StrOpt('internal_service_availability_zone', default='internal',
+               help='Availability zone of the internal services (conductor, '
+                    'scheduler), as shown by os-services and os-availability-zone.'),
     cfg.StrOpt('default_schedule_zone',
                help='Availability zone given to servers created without one. '
                     'Unset means any zone.'),

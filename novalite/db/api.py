@@ -311,8 +311,10 @@ def action_event_start(uuid, request_id, event_name, host):
         action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
         if action is None:
             return
+        ts = now()
         session.add(m.InstanceActionEvent(action_id=action.id, event=event_name,
-                                          start_time=now(), host=host))
+                                          start_time=ts, host=host))
+        action.updated_at = ts      # Nova: an event start touches its action
 
 
 def action_event_finish(uuid, request_id, event_name, result, traceback=None, host=None):

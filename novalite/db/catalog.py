@@ -50,18 +50,28 @@ def flavor_get_by_flavor_id(flavorid, project_id=None):
 
 
 def flavor_get_all(project_id=None, is_public=True, min_ram=None, min_disk=None,
-                   limit=None, marker=None, sort_key='flavorid', sort_dir='asc'):
+                   limit=None, marker=None, sort_key='flavorid', sort_dir='asc',
+                   include_disabled=False):
+    """Flavors as Nova lists them: ``is_public`` True/False/None (all);
+    with True, ``project_id`` adds the private flavors shared with that
+    project; ``marker`` is a flavorid."""
     with reader() as session:
-        q = select(m.Flavor).where(m.Flavor.disabled.is_(False))
+        q = select(m.Flavor)
+        if not include_disabled:
+            q = q.where(m.Flavor.disabled.is_(False))
         if is_public is not None:
-            q = q.where(m.Flavor.is_public.is_(bool(is_public)))
-        q = _flavor_access(q, project_id)
+            cond = m.Flavor.is_public.is_(bool(is_public))
+            if is_public and project_id is not None:
+                allowed = select(m.FlavorProject.flavor_id).where(
+                    m.FlavorProject.project_id == project_id)
+                cond = sa.or_(cond, m.Flavor.id.in_(allowed))
+            q = q.where(cond)
         if min_ram is not None:
             q = q.where(m.Flavor.memory_mb >= min_ram)
         if min_disk is not None:
             q = q.where(m.Flavor.root_gb >= min_disk)
         col = getattr(m.Flavor, sort_key)
-        q = q.order_by(col.desc() if sort_dir == 'desc' else col, m.Flavor.id)
+        q = q.order_by(col.desc() if sort_dir == 'desc' else col.asc(), m.Flavor.id)
         rows = session.scalars(q).all()
         if marker is not None:
             ids = [r.flavorid for r in rows]
@@ -73,14 +83,81 @@ def flavor_get_all(project_id=None, is_public=True, min_ram=None, min_disk=None,
         return [_flavor_dict(session, r) for r in rows]
 
 
+def _flavor_row(session, flavorid):
+    row = session.scalars(select(m.Flavor).where(m.Flavor.flavorid == str(flavorid))).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return row
+
+
 def flavor_destroy(flavorid):
     with writer() as session:
-        row = session.scalars(select(m.Flavor).where(m.Flavor.flavorid == flavorid)).first()
-        if row is None:
-            raise exception.FlavorNotFound(flavor_id=flavorid)
+        row = _flavor_row(session, flavorid)
         for model in (m.FlavorExtraSpec, m.FlavorProject):
             session.execute(sa.delete(model).where(model.flavor_id == row.id))
         session.delete(row)
+
+
+def flavor_update(flavorid, values):
+    """Update columns of a flavor (the API only changes ``description``)."""
+    with writer() as session:
+        row = _flavor_row(session, flavorid)
+        session.execute(update(m.Flavor).where(m.Flavor.id == row.id)
+                        .values(updated_at=now(), **values))
+        return _flavor_dict(session, session.get(m.Flavor, row.id, populate_existing=True))
+
+
+def flavor_access_get(flavorid):
+    """The project ids a flavor is shared with."""
+    with reader() as session:
+        row = _flavor_row(session, flavorid)
+        return [p.project_id for p in session.scalars(
+            select(m.FlavorProject).where(m.FlavorProject.flavor_id == row.id)
+            .order_by(m.FlavorProject.id))]
+
+
+def flavor_access_add(flavorid, project_id):
+    with writer() as session:
+        row = _flavor_row(session, flavorid)
+        if session.scalars(select(m.FlavorProject).where(
+                m.FlavorProject.flavor_id == row.id,
+                m.FlavorProject.project_id == project_id)).first() is not None:
+            raise exception.FlavorAccessExists(flavor_id=flavorid, project_id=project_id)
+        session.add(m.FlavorProject(flavor_id=row.id, project_id=project_id))
+
+
+def flavor_access_remove(flavorid, project_id):
+    with writer() as session:
+        row = _flavor_row(session, flavorid)
+        if session.execute(sa.delete(m.FlavorProject).where(
+                m.FlavorProject.flavor_id == row.id,
+                m.FlavorProject.project_id == project_id)).rowcount == 0:
+            raise exception.FlavorAccessNotFound(flavor_id=flavorid, project_id=project_id)
+
+
+def flavor_extra_specs_update(flavorid, specs):
+    """Create or overwrite extra specs (values stored as strings)."""
+    with writer() as session:
+        row = _flavor_row(session, flavorid)
+        existing = {s.key: s for s in session.scalars(
+            select(m.FlavorExtraSpec).where(m.FlavorExtraSpec.flavor_id == row.id))}
+        for key, value in specs.items():
+            if key in existing:
+                existing[key].value = str(value)
+                existing[key].updated_at = now()
+            else:
+                session.add(m.FlavorExtraSpec(flavor_id=row.id, key=key, value=str(value)))
+        session.flush()
+        return _flavor_dict(session, row)['extra_specs']
+
+
+def flavor_extra_specs_delete(flavorid, key):
+    with writer() as session:
+        row = _flavor_row(session, flavorid)
+        if session.execute(sa.delete(m.FlavorExtraSpec).where(
+                m.FlavorExtraSpec.flavor_id == row.id,
+                m.FlavorExtraSpec.key == key)).rowcount == 0:
+            raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid, key=key)
 
 
 # -- images (the built-in store's metadata) ---------------------------------

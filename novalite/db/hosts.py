@@ -39,6 +39,15 @@ def service_get(host, binary):
         return _service_dict(row) if row is not None else None
 
 
+def service_get_by_uuid(service_uuid):
+    with reader() as session:
+        row = session.scalars(select(m.Service).where(
+            m.Service.uuid == service_uuid, m.Service.deleted == 0)).first()
+        if row is None:
+            raise exception.ServiceNotFound(service_id=service_uuid)
+        return _service_dict(row)
+
+
 def service_is_up(service, at=None):
     last = service.get('last_seen_up') or service.get('updated_at') or service.get('created_at')
     if service.get('forced_down') or last is None:
@@ -53,11 +62,13 @@ def _service_dict(row):
     return d
 
 
-def service_get_all(binary=None):
+def service_get_all(binary=None, host=None):
     with reader() as session:
         q = select(m.Service).where(m.Service.deleted == 0)
         if binary:
             q = q.where(m.Service.binary == binary)
+        if host:
+            q = q.where(m.Service.host == host)
         return [_service_dict(r) for r in session.scalars(q.order_by(m.Service.id))]
 
 
@@ -163,6 +174,26 @@ def compute_nodes_with_services():
                                m.Service.binary == 'novalite-compute',
                                m.Service.deleted == 0)).where(m.ComputeNode.deleted == 0)
         return [(_node_dict(n), _service_dict(s)) for n, s in session.execute(q)]
+
+
+def compute_nodes_get_with_services(node_id=None, node_uuid=None, hostname_like=None):
+    """(node, compute service) pairs ordered by node id, optionally one node
+    (by integer id or uuid) or the nodes whose hypervisor_hostname contains
+    ``hostname_like``; a node without a live service has ``None``."""
+    with reader() as session:
+        q = select(m.ComputeNode, m.Service).outerjoin(
+            m.Service, sa.and_(m.Service.host == m.ComputeNode.host,
+                               m.Service.binary == 'novalite-compute',
+                               m.Service.deleted == 0)).where(m.ComputeNode.deleted == 0)
+        if node_id is not None:
+            q = q.where(m.ComputeNode.id == node_id)
+        if node_uuid is not None:
+            q = q.where(m.ComputeNode.uuid == node_uuid)
+        if hostname_like is not None:
+            q = q.where(m.ComputeNode.hypervisor_hostname.contains(hostname_like,
+                                                                   autoescape=True))
+        return [(_node_dict(n), _service_dict(s) if s is not None else None)
+                for n, s in session.execute(q.order_by(m.ComputeNode.id))]
 
 
 # -- the claim ----------------------------------------------------------------

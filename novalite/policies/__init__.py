@@ -1,10 +1,16 @@
 """oslo.policy defaults in code, one module per resource, Nova's rule names."""
 import itertools
 
-from novalite.policies import base, flavors, keypairs, limits, quota_sets, servers
+from novalite.policies import (availability_zone, base, flavor_access, flavor_extra_specs,
+                               flavor_manage, flavors, hypervisors, instance_actions,
+                               keypairs, limits, quota_sets, servers, services)
 
 
 def list_rules():
     return list(itertools.chain(base.list_rules(), servers.list_rules(),
-                                flavors.list_rules(), keypairs.list_rules(),
-                                limits.list_rules(), quota_sets.list_rules()))
+                                flavors.list_rules(), flavor_manage.list_rules(),
+                                flavor_access.list_rules(), flavor_extra_specs.list_rules(),
+                                availability_zone.list_rules(), hypervisors.list_rules(),
+                                services.list_rules(), instance_actions.list_rules(),
+                                keypairs.list_rules(), limits.list_rules(),
+                                quota_sets.list_rules()))

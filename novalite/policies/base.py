@@ -71,3 +71,11 @@ rules = [
 
 def list_rules():
     return rules
+
+
+def rule(name, check_str, description, *operations):
+    """A documented project-scoped rule; ``operations`` are (method, path)."""
+    return policy.DocumentedRuleDefault(
+        name=name, check_str=check_str, description=description,
+        operations=[{'method': m, 'path': p} for m, p in operations],
+        scope_types=['project'])

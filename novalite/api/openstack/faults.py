@@ -33,6 +33,8 @@ EXCEPTION_CODES = [
     (exc.UnexpectedTaskStateError, 409),
     (exc.FlavorExists, 409),
     (exc.FlavorIdExists, 409),
+    (exc.FlavorAccessExists, 409),
+    (exc.FlavorAccessOfPublicFlavor, 409),
     (exc.KeyPairExists, 409),
     (exc.ConsoleNotAvailable, 409),
     (exc.ServiceUnavailable, 503),

@@ -1,4 +1,6 @@
-"""The /flavors resource."""
+"""The /flavors resource (read side; flavor_manage.py creates and deletes)."""
+from oslo_utils import strutils
+
 from novalite.api.openstack import common
 from novalite.api.openstack.compute.views import flavors as views_flavors
 from novalite.api.openstack import faults
@@ -6,26 +8,24 @@ from novalite.api.openstack import wsgi
 from novalite.api.openstack.compute.servers import parse_limit
 from novalite.db import catalog as db_catalog
 
-SORT_KEYS = {'flavorid': 'flavorid', 'id': 'flavorid', 'name': 'name',
-             'memory_mb': 'memory_mb', 'vcpus': 'vcpus', 'root_gb': 'root_gb',
-             'ephemeral_gb': 'ephemeral_gb', 'swap': 'swap', 'rxtx_factor': 'rxtx_factor',
-             'created_at': 'created_at'}
+# Nova's sort keys; ``id`` is the internal id, ``flavorid`` the API id.
+SORT_KEYS = ('created_at', 'description', 'disabled', 'ephemeral_gb', 'flavorid', 'id',
+             'is_public', 'memory_mb', 'name', 'root_gb', 'rxtx_factor', 'swap',
+             'updated_at', 'vcpu_weight', 'vcpus')
+QUERY_PARAMS = ('limit', 'marker', 'is_public', 'minRam', 'minDisk', 'sort_key', 'sort_dir')
 
 
-def _is_public(req):
-    """Nova's is_public parsing: admins may ask for None ('all'); the
-    literal string 'None' clients send is tolerated."""
-    value = req.GET.get('is_public')
+def _is_public(value):
+    """Nova's is_public parsing: absent means public only, the string
+    'none' (clients send ``is_public=None``) means all."""
     if value is None:
         return True
-    value = value.strip().lower()
-    if value in ('none', ''):
-        return None if req.context.is_admin else True
-    if value in ('1', 'true', 't', 'yes', 'y', 'on'):
-        return True
-    if value in ('0', 'false', 'f', 'no', 'n', 'off'):
-        return False
-    raise faults.Fault(400, 'Invalid is_public filter [%s]' % req.GET['is_public'])
+    if value.strip().lower() == 'none':
+        return None
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise faults.Fault(400, 'Invalid is_public filter [%s]' % value)
 
 
 def _int_param(req, name):
@@ -38,26 +38,43 @@ def _int_param(req, name):
         raise faults.Fault(400, 'Invalid %s filter [%s]' % (name, value))
 
 
+def _check_query(req):
+    for key, allowed in (('sort_key', SORT_KEYS), ('sort_dir', ('asc', 'desc'))):
+        value = req.GET.get(key)
+        if value is not None and value not in allowed:
+            raise faults.Fault(400, "Invalid input for query parameters %s. Value: %s. "
+                                    "%r is not one of %r" % (key, value, value, list(allowed)))
+    if req.is_at_least('2.75'):
+        extra = sorted(set(req.GET) - set(QUERY_PARAMS))
+        if extra:
+            raise faults.Fault(400, 'Additional properties are not allowed (%s %s '
+                                    'unexpected)' % (', '.join(map(repr, extra)),
+                                                     'was' if len(extra) == 1 else 'were'))
+
+
 class FlavorsController:
     def _list(self, req, detailed):
         ctx = req.context
-        is_public = _is_public(req)
-        project = None if ctx.is_admin else ctx.project_id
-        if is_public is False and not ctx.is_admin:
-            is_public = None   # non-admins see their private flavors via access
-        sort_key = SORT_KEYS.get(req.GET.get('sort_key', 'flavorid'))
-        sort_dir = req.GET.get('sort_dir', 'asc')
-        if sort_key is None or sort_dir not in ('asc', 'desc'):
-            raise faults.Fault(400, 'Invalid sort key or direction')
+        _check_query(req)
+        if ctx.is_admin:       # only admins may ask for private or all flavors
+            is_public = _is_public(req.GET.get('is_public'))
+        else:
+            is_public = True
         limit = parse_limit(req.GET.get('limit'))
         flavors = db_catalog.flavor_get_all(
-            project_id=project, is_public=is_public, min_ram=_int_param(req, 'minRam'),
-            min_disk=_int_param(req, 'minDisk'), limit=limit, marker=req.GET.get('marker'),
-            sort_key=sort_key, sort_dir=sort_dir)
-        view = views_flavors.show if detailed else views_flavors.basic
-        result = {'flavors': [view(req, f) for f in flavors]}
+            project_id=ctx.project_id, is_public=is_public,
+            min_ram=_int_param(req, 'minRam'), min_disk=_int_param(req, 'minDisk'),
+            limit=limit, marker=req.GET.get('marker'),
+            sort_key=req.GET.get('sort_key') or 'flavorid',
+            sort_dir=req.GET.get('sort_dir') or 'asc', include_disabled=ctx.is_admin)
+        if detailed:
+            specs = views_flavors.include_extra_specs(req)
+            items = [views_flavors.show(req, f, specs) for f in flavors]
+        else:
+            items = [views_flavors.basic(req, f) for f in flavors]
+        result = {'flavors': items}
         links = common.collection_links(req, 'flavors' + ('/detail' if detailed else ''),
-                                        result['flavors'], limit)
+                                        items, limit)
         if links:
             result['flavors_links'] = links
         return result
@@ -72,6 +89,11 @@ class FlavorsController:
 
     @wsgi.expected_errors(404)
     def show(self, req, id):
-        ctx = req.context
-        flavor = db_catalog.flavor_get_by_flavor_id(id, None if ctx.is_admin else ctx.project_id)
-        return {'flavor': views_flavors.show(req, flavor)}
+        return {'flavor': views_flavors.show(req, get_flavor(req, id))}
+
+
+def get_flavor(req, flavorid):
+    """The flavor the caller may see (private ones only when shared), or 404."""
+    ctx = req.context
+    return db_catalog.flavor_get_by_flavor_id(flavorid,
+                                              None if ctx.is_admin else ctx.project_id)

@@ -15,10 +15,15 @@ def _naive_iso(dt):
     return dt.isoformat() if dt is not None else None
 
 
-def host_id(instance):
-    if not instance.host:
+def generate_hostid(host, project_id):
+    """Nova's obfuscated host id: sha224 of project and host, '' without a host."""
+    if not host:
         return ''
-    return hashlib.sha224((instance.project_id + instance.host).encode()).hexdigest()
+    return hashlib.sha224((project_id + host).encode()).hexdigest()
+
+
+def host_id(instance):
+    return generate_hostid(instance.host, instance.project_id)
 
 
 def addresses(instance):
