@@ -26,13 +26,14 @@ def test_version_documents(module_cloud):
 
 
 @pytest.mark.parametrize('path,status', [
-    ('/v2.1/%s/servers' % PROJECT, 200),
-    ('/v2.1/%s/servers/%s' % (PROJECT, '0' * 8 + '-0000-0000-0000-' + '0' * 12), 404),
-    ('/v2.1/%s/flavors/nope' % PROJECT, 404),
-    ('/v2.1/%s/no-such-resource' % PROJECT, 404),
-])
+    ('/v2.1/{p}/servers', 200),
+    ('/v2.1/{p}/servers/00000000-0000-0000-0000-000000000000', 404),
+    ('/v2.1/{p}/flavors/nope', 404),
+    ('/v2.1/{p}/no-such-resource', 404),
+])   # {p}: the project id is random per process, and xdist needs stable test ids
 def test_every_response_carries_version_and_request_id_headers(module_cloud, path, status):
-    r = module_cloud.request('GET', path, headers={'OpenStack-API-Version': 'compute 2.47'})
+    r = module_cloud.request('GET', path.format(p=PROJECT),
+                             headers={'OpenStack-API-Version': 'compute 2.47'})
     assert r.status == status, r.raw
     assert r.headers['OpenStack-API-Version'] == 'compute 2.47'
     assert r.headers['X-OpenStack-Nova-API-Version'] == '2.47'
