@@ -22,6 +22,9 @@ pytestmark = [pytest.mark.xdist_group('test_libvirt_whole_path'), pytest.mark.ti
 COMPUTE = 'lvcompute'
 RESERVED_MB = 512       # reserved_host_memory_mb: node usage with no claims
 IDLE = (0, RESERVED_MB, 0, 0)
+# the image cache periodic every second, unused bases removed at once
+IMAGE_CACHE = ('[image_cache]\nmanager_interval = 1\n'
+               'remove_unused_original_minimum_age_seconds = 0\n')
 
 
 @pytest.fixture(scope='module')
@@ -33,7 +36,7 @@ def cloud(tmp_path_factory):
     rabbit, delete = services.create_vhost()
     instances = os.path.join(top, 'instances')
     c = Cloud(tmp, url, rabbit, computes=(COMPUTE,),
-              compute_conf={COMPUTE: libvirt_env.compute_conf(instances)})
+              compute_conf={COMPUTE: libvirt_env.compute_conf(instances) + IMAGE_CACHE})
     c.instances_path = instances
     try:
         c.start()
@@ -102,11 +105,20 @@ def test_real_guest_boots_prints_marker_and_is_deleted(cloud):
 
     instance_dir = os.path.join(c.instances_path, sid)
     assert os.path.exists(os.path.join(instance_dir, 'disk'))
+    # the image cache periodic ran while the guest lives and kept its bases
+    # (root, kernel, ramdisk)
+    base_dir = os.path.join(c.instances_path, '_base')
+    wait_for(lambda: 'Image cache manager pass: 1 instances' in c.log_text(COMPUTE), 30,
+             what='an image cache manager pass')
+    assert len(os.listdir(base_dir)) == 3
+    assert 'Removing unused base file' not in c.log_text(COMPUTE)
     assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
     c.wait_gone(sid, timeout=60)
     _assert_cleaned(c, sid)
-    # the image cache outlives the instance
-    assert os.listdir(os.path.join(c.instances_path, '_base'))
+    # and once no instance uses them, the periodic removes them
+    wait_for(lambda: not [f for f in os.listdir(base_dir) if not f.startswith('.')], 30,
+             what='unused bases removed')
+    assert c.log_text(COMPUTE).count('Removing unused base file') == 3
 
 
 def test_guest_qemu_refuses_ends_in_error_cleaned_up(cloud):
