@@ -188,8 +188,8 @@ def test_bad_vif_fails_spawn_and_cleans_up(drv):
 class PausedLaunchDriver(libvirt_driver.LibvirtDriver):
     """Pauses guests right after start, so they never reach RUNNING."""
 
-    def _create_domain(self, xml, pause=False):
-        guest = super()._create_domain(xml, pause)
+    def _create_domain(self, xml, pause=False, laps=None):
+        guest = super()._create_domain(xml, pause, laps)
         guest.domain.suspend()
         return guest
 
