@@ -59,13 +59,14 @@ def searchable_tmpdir(prefix):
     return top
 
 
-def compute_conf(instances_path, extra=''):
+def compute_conf(instances_path, extra='', name_prefix=None):
     """Compute host config text for Cloud(compute_conf=...): the libvirt
-    driver on qemu:///system with TCG, domain names unique to this run."""
+    driver on qemu:///system with TCG, domain names ``<name_prefix>-%08x``
+    (unique to this run unless given)."""
     return ('\n[DEFAULT]\ncompute_driver = libvirt\ninstances_path = %s\n'
-            'instance_name_template = nl%s-%%08x\n%s\n'
+            'instance_name_template = %s-%%08x\n%s\n'
             '[libvirt]\nvirt_type = qemu\nconnection_uri = %s\nspawn_timeout = 60\n'
-            % (instances_path, uuid.uuid4().hex[:8], extra, URI))
+            % (instances_path, name_prefix or 'nl' + uuid.uuid4().hex[:8], extra, URI))
 
 
 def import_guest(cloud, kernel, initrd, name='busybox'):
@@ -98,9 +99,14 @@ def domain_xml(server_id):
         conn.close()
 
 
-def qemu_rss_mib(domain_name):
+def qemu_rss_mib(server_id):
     """Resident memory of a running domain's QEMU process, in MiB."""
-    with open('/run/libvirt/qemu/%s.pid' % domain_name) as f:
+    conn = libvirt.open(URI)
+    try:
+        name = conn.lookupByUUIDString(server_id).name()
+    finally:
+        conn.close()
+    with open('/run/libvirt/qemu/%s.pid' % name) as f:
         pid = int(f.read().strip())
     with open('/proc/%d/status' % pid) as f:
         for line in f:

@@ -179,14 +179,14 @@ def test_boot_cache_and_destroy(env):
     xml = drv._host.get_guest(first).get_xml_desc()
     assert "<tb-cache unit='KiB'>32768</tb-cache>" in xml
     assert "<interface type='user'>" in xml
-    rss_first = libvirt_env.qemu_rss_mib(first.name)
+    rss_first = libvirt_env.qemu_rss_mib(first.uuid)
 
     second = _instance(2)
     second_running, second_marker = _spawn_and_boot(drv, spawned, second)
     # the cache was used: no new download, the same base file
     assert sorted(fetch.calls) == ['kernel-img', 'ramdisk-img', 'root-img']
     assert os.stat(base).st_ino == base_inode
-    rss_second = libvirt_env.qemu_rss_mib(second.name)
+    rss_second = libvirt_env.qemu_rss_mib(second.uuid)
     assert rss_first < 400 and rss_second < 400, (rss_first, rss_second)
 
     for inst in (first, second):
