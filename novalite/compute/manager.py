@@ -92,7 +92,6 @@ class ComputeManager:
                             attempt_timeout)
 
     def init_host(self):
-        ctx = nl_context.get_admin_context()
         self.wait_for_conductor()
         self.driver.init_host(self.host)
         self.driver.register_event_listener(self.handle_lifecycle_event)
