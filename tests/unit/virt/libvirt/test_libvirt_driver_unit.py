@@ -10,8 +10,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from libvirt_testutils import (CONF, TEST_URI, VIFS, add_image, flags,  # noqa: F401
-                               image_meta, libvirt_env, make_instance)
+from libvirt_testutils import CONF, TEST_URI, VIFS, add_image, image_meta, make_instance
 from novalite.compute import power_state
 from novalite import exception
 from novalite.virt import driver as virt_driver
