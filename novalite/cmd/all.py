@@ -1,14 +1,19 @@
 """novalite-all: every service in one process, on embedded defaults.
 
 SQLite under the state path; RabbitMQ on localhost when it answers, else the
-in-process transport; the compute driver from ``compute_driver``; noauth2.
-With ``--demo`` it creates a flavor and an image, boots a server with a real
-HTTP request, prints it ACTIVE, and leaves the API running.
+in-process transport; noauth2.  The compute driver is ``compute_driver`` when
+configured, else libvirt when ``[libvirt] connection_uri`` (qemu:///system)
+answers (``kvm`` when /dev/kvm is usable, else ``qemu``/TCG), else the fake
+driver.  With ``--demo`` it creates a flavor and an image, boots a server with
+a real HTTP request and prints it ACTIVE; on libvirt the image is the busybox
+test guest of tools/build-test-guest.sh and the demo prints the marker line
+the guest writes on its serial console.  The API keeps running.
 """
 import json
 import logging
 import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -28,6 +33,7 @@ from novalite.db import migration
 from novalite import exception
 from novalite.image import api as image_api
 from novalite import rpc
+from novalite.virt.libvirt import detect
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -37,6 +43,34 @@ cli_opts = [cfg.BoolOpt('demo', default=False,
                              'print it ACTIVE.')]
 
 DEMO_PROJECT = uuid.uuid5(uuid.NAMESPACE_DNS, 'demo.novalite').hex
+GUEST_MARKER = 'NOVALITE-GUEST-BOOTED'
+BUILD_GUEST = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), 'tools', 'build-test-guest.sh')
+
+
+def _configured(name, group=None):
+    loc = CONF.get_location(name, group)
+    return loc is not None and loc.location != cfg.Locations.opt_default
+
+
+def choose_compute_driver():
+    """The embedded default driver; returns the sentence saying which."""
+    if _configured('compute_driver'):
+        return '%s (configured)' % CONF.compute_driver
+    uri = CONF.libvirt.connection_uri or 'qemu:///system'
+    answers, detail = detect.libvirt_answers(uri)
+    if not answers:
+        CONF.set_override('compute_driver', 'fake')
+        return 'fake (%s does not answer: %s)' % (uri, detail)
+    CONF.set_override('compute_driver', 'libvirt')
+    if _configured('virt_type', 'libvirt'):
+        why = 'configured'
+    else:
+        kvm, why = detect.kvm_usable()
+        CONF.set_override('virt_type', 'kvm' if kvm else 'qemu', 'libvirt')
+    return 'libvirt (%s on %s, %s; virt_type %s: %s)' % (
+        uri, detail, 'KVM' if CONF.libvirt.virt_type == 'kvm' else 'QEMU TCG',
+        CONF.libvirt.virt_type, why)
 
 
 def _ensure_demo_catalog():
@@ -47,13 +81,39 @@ def _ensure_demo_catalog():
         flavor = db_catalog.flavor_create({'flavorid': '1', 'name': 'm1.tiny', 'memory_mb': 128,
                                            'vcpus': 1, 'root_gb': 1, 'ephemeral_gb': 0,
                                            'swap': 0})
-    images = image_api.get_all(ctx, {'name': 'demo-image'})
+    guest = _build_test_guest() if CONF.compute_driver == 'libvirt' else None
+    name = 'demo-guest' if guest else 'demo-image'
+    images = image_api.get_all(ctx, {'name': name})
     if images:
         return flavor, images[0]
-    path = os.path.join(CONF.state_path, 'demo-image.raw')
+    path = os.path.join(CONF.state_path, name + '.raw')
     with open(path, 'wb') as f:
         f.truncate(1024 * 1024)
-    return flavor, image_api.import_file(ctx, 'demo-image', path)
+    props = None
+    if guest:
+        # AMI style: kernel and ramdisk are images of their own
+        kernel = image_api.import_file(ctx, 'demo-guest-kernel', guest[0], disk_format='aki')
+        ramdisk = image_api.import_file(ctx, 'demo-guest-ramdisk', guest[1],
+                                        disk_format='ari')
+        props = {'kernel_id': kernel['id'], 'ramdisk_id': ramdisk['id'],
+                 'os_command_line': 'panic=-1'}
+    return flavor, image_api.import_file(ctx, name, path, properties=props,
+                                         disk_format='ami' if guest else None)
+
+
+def _build_test_guest():
+    """(vmlinuz, initrd.gz) of the busybox test guest, or None."""
+    outdir = os.path.join(CONF.state_path, 'test-guest')
+    if not os.path.exists(BUILD_GUEST):
+        print('No %s: the demo boots an empty disk' % BUILD_GUEST)
+        return None
+    print('Building the test guest in %s (tools/build-test-guest.sh)' % outdir)
+    proc = subprocess.run([BUILD_GUEST, outdir], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print('Building the test guest failed; the demo boots an empty disk:\n%s'
+              % proc.stderr)
+        return None
+    return os.path.join(outdir, 'vmlinuz'), os.path.join(outdir, 'initrd.gz')
 
 
 def _http(method, url, body=None):
@@ -71,7 +131,7 @@ def run_demo(base):
     t0 = time.monotonic()
     status, body = _http('POST', url, {'server': {'name': 'demo', 'imageRef': image['id'],
                                                   'flavorRef': flavor['flavorid'],
-                                                  'networks': 'none'}})
+                                                  'networks': 'auto'}})
     server_id = body['server']['id']
     print('POST %s -> %d, server %s' % (url, status, server_id))
     deadline = time.monotonic() + 120
@@ -86,13 +146,31 @@ def run_demo(base):
                                                   time.monotonic() - t0))
     if server.get('fault'):
         print('Fault: %s' % server['fault']['message'])
+    elif (image.get('properties') or {}).get('kernel_id'):
+        _print_marker('%s/%s/action' % (url, server_id), t0)
     return server
+
+
+def _print_marker(action_url, t0):
+    """Wait for the guest's marker line on its console and print it."""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        _s, body = _http('POST', action_url, {'os-getConsoleOutput': {'length': 50}})
+        lines = [ln for ln in body['output'].splitlines() if GUEST_MARKER in ln]
+        if lines:
+            print('The guest printed on its serial console after %.2f s: %s'
+                  % (time.monotonic() - t0, lines[0].strip()))
+            return
+        time.sleep(0.5)
+    print('No %s on the guest console within 180 s' % GUEST_MARKER)
 
 
 def main(argv=None):
     CONF.register_cli_opts(cli_opts)
     common.parse_args(argv or sys.argv)
     os.makedirs(CONF.state_path, exist_ok=True)
+    driver = choose_compute_driver()
+    print('Compute driver: %s' % driver)
     migration.db_sync()
     rpc.init(allow_in_process=True)
     services = [conductor_cmd.make_service(), scheduler_cmd.make_service(),
@@ -106,7 +184,7 @@ def main(argv=None):
     if CONF.demo:
         run_demo(base)
     print('\nnovalite is running: API on %s (transport %s, driver %s, auth %s)'
-          % (base, re.sub(r'//[^@/]*@', '//***@', rpc.TRANSPORT_URL), CONF.compute_driver,
+          % (base, re.sub(r'//[^@/]*@', '//***@', rpc.TRANSPORT_URL), driver,
              CONF.api.auth_strategy))
     print("Try:  curl -s -H 'X-Auth-Token: admin:%s' %s/v2.1/%s/servers/detail"
           % (DEMO_PROJECT, base, DEMO_PROJECT))

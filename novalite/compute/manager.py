@@ -30,6 +30,9 @@ ABORT_ERRORS = (exception.ImageNotFound, exception.ImageUnacceptable,
                 exception.FlavorDiskSmallerThanImage, exception.FlavorMemoryTooSmall,
                 exception.InvalidBDM)
 
+# Nova's default spacing of periodic tasks (an interval of 0 means "default").
+DEFAULT_PERIODIC_INTERVAL = 60
+
 EVENT_POWER = {virt_driver.EVENT_LIFECYCLE_STARTED: power_state.RUNNING,
                virt_driver.EVENT_LIFECYCLE_RESUMED: power_state.RUNNING,
                virt_driver.EVENT_LIFECYCLE_PAUSED: power_state.PAUSED,
@@ -89,7 +92,6 @@ class ComputeManager:
                             attempt_timeout)
 
     def init_host(self):
-        ctx = nl_context.get_admin_context()
         self.wait_for_conductor()
         self.driver.init_host(self.host)
         self.driver.register_event_listener(self.handle_lifecycle_event)
@@ -123,7 +125,22 @@ class ComputeManager:
             tasks.append(service.PeriodicTask('sync_power_states',
                                               CONF.sync_power_state_interval,
                                               self._sync_power_states))
+        interval = CONF.image_cache.manager_interval
+        if interval >= 0:
+            tasks.append(service.PeriodicTask('_run_image_cache_manager_pass',
+                                              interval or DEFAULT_PERIODIC_INTERVAL,
+                                              self._run_image_cache_manager_pass))
         return tasks
+
+    def _run_image_cache_manager_pass(self):
+        """Nova's image cache periodic: the driver removes the cached base
+        images that none of this host's instances use (any state, as an
+        ERROR or stopped instance may still be rebuilt from them)."""
+        ctx = nl_context.get_admin_context()
+        instances = self.conductor_api.instances_on_host(ctx, self.host)
+        removed = self.driver.manage_image_cache(ctx, instances)
+        LOG.debug('Image cache manager pass: %d instances on %s, removed %s',
+                  len(instances), self.host, removed or 'nothing')
 
     def update_available_resource(self):
         self.rt.update_available_resource(nl_context.get_admin_context())

@@ -23,52 +23,28 @@ import uuid
 import pytest
 from oslo_config import cfg
 
-import novalite.conf  # noqa: F401 - registers the options
+from novalite import conf as nl_conf
 from novalite.compute import power_state
 from novalite import exception
 from novalite.image import download
 from novalite.objects.instance import Instance
 from novalite.virt import driver as virt_driver
+from tests.functional import libvirt_env
 
 CONF = cfg.CONF
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GUEST_DIR = os.environ.get('NOVALITE_TEST_GUEST_DIR', '/var/tmp/novalite-test-guest')
-MARKER = b'NOVALITE-GUEST-BOOTED'
-URI = 'qemu:///system'
+assert nl_conf.CONF is CONF   # importing novalite.conf registers the options
+MARKER = libvirt_env.MARKER.encode()
+URI = libvirt_env.URI
+libvirt = libvirt_env.libvirt
 BOOT_DEADLINE = 120        # seconds; a guest shows the marker in ~5 s when idle
 MEASUREMENTS = os.path.join(tempfile.gettempdir(), 'novalite-libvirt-measurements.json')
 
 pytestmark = pytest.mark.timeout(600)
 
 
-def _unavailable(reason):
-    if os.environ.get('CI') == 'true':
-        pytest.fail('libvirt functional test cannot run in CI: %s' % reason)
-    pytest.skip(reason)
-
-
-try:
-    import libvirt
-except ImportError:  # pragma: no cover - depends on the host
-    libvirt = None
-
-
 @pytest.fixture(scope='module')
 def guest_files():
-    if libvirt is None:
-        _unavailable('libvirt-python is not installed')
-    try:
-        conn = libvirt.open(URI)
-        conn.close()
-    except libvirt.libvirtError as e:
-        _unavailable('%s does not answer (run tools/setup-libvirt.sh): %s' % (URI, e))
-    if shutil.which('qemu-img') is None:
-        _unavailable('qemu-img is not installed')
-    proc = subprocess.run([os.path.join(REPO, 'tools', 'build-test-guest.sh'), GUEST_DIR],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        _unavailable('building the test guest failed: %s' % proc.stderr)
-    return os.path.join(GUEST_DIR, 'vmlinuz'), os.path.join(GUEST_DIR, 'initrd.gz')
+    return libvirt_env.test_guest_files()
 
 
 class CountingFetch:
@@ -86,8 +62,7 @@ class CountingFetch:
 def env(guest_files):
     # QEMU runs as libvirt-qemu: every directory on the way must be searchable,
     # so not pytest's 0700 tmp_path.
-    top = tempfile.mkdtemp(prefix='novalite-libvirt-', dir='/var/tmp')
-    os.chmod(top, 0o755)
+    top = libvirt_env.searchable_tmpdir('novalite-libvirt-')
     store = os.path.join(top, 'images')
     os.makedirs(store)
     kernel, initrd = guest_files
@@ -162,16 +137,6 @@ def _spawn_and_boot(drv, spawned, inst, network_info=None):
     return t_running, time.monotonic() - t0
 
 
-def _qemu_rss_mib(inst):
-    with open('/run/libvirt/qemu/%s.pid' % inst.name) as f:
-        pid = int(f.read().strip())
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1]) / 1024.0
-    raise AssertionError('no VmRSS for qemu pid %d' % pid)
-
-
 def _assert_gone(drv, inst):
     conn = libvirt.open(URI)
     try:
@@ -214,14 +179,14 @@ def test_boot_cache_and_destroy(env):
     xml = drv._host.get_guest(first).get_xml_desc()
     assert "<tb-cache unit='KiB'>32768</tb-cache>" in xml
     assert "<interface type='user'>" in xml
-    rss_first = _qemu_rss_mib(first)
+    rss_first = libvirt_env.qemu_rss_mib(first.uuid)
 
     second = _instance(2)
     second_running, second_marker = _spawn_and_boot(drv, spawned, second)
     # the cache was used: no new download, the same base file
     assert sorted(fetch.calls) == ['kernel-img', 'ramdisk-img', 'root-img']
     assert os.stat(base).st_ino == base_inode
-    rss_second = _qemu_rss_mib(second)
+    rss_second = libvirt_env.qemu_rss_mib(second.uuid)
     assert rss_first < 400 and rss_second < 400, (rss_first, rss_second)
 
     for inst in (first, second):

@@ -6,13 +6,10 @@ import random
 import subprocess
 import uuid
 
-import pytest
-from oslo_config import cfg
-
-import novalite.conf  # noqa: F401 - registers the options
+from novalite import conf as nl_conf  # importing it registers the options
 from novalite.objects.instance import Instance
 
-CONF = cfg.CONF
+CONF = nl_conf.CONF
 TEST_URI = 'test:///default'
 
 
@@ -27,27 +24,6 @@ class Overrides:
     def clear(self):
         for name, group in reversed(self._set):
             CONF.clear_override(name, group=group)
-
-
-@pytest.fixture
-def flags():
-    o = Overrides()
-    yield o
-    o.clear()
-
-
-@pytest.fixture
-def libvirt_env(tmp_path, flags):
-    """Options for a driver on test:///default with a private instances
-    path and image store."""
-    store = tmp_path / 'images'
-    store.mkdir()
-    flags('instances_path', str(tmp_path / 'instances'))
-    flags('store_path', str(store), group='image')
-    flags('connection_uri', TEST_URI, group='libvirt')
-    flags('virt_type', 'qemu', group='libvirt')
-    flags('spawn_timeout', 5, group='libvirt')
-    return tmp_path
 
 
 def add_image(store, image_id, data=None, size=1024 * 1024, fmt='raw'):

@@ -10,8 +10,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from libvirt_testutils import (CONF, TEST_URI, VIFS, add_image, flags,  # noqa: F401
-                               image_meta, libvirt_env, make_instance)
+from libvirt_testutils import CONF, TEST_URI, VIFS, add_image, image_meta, make_instance
 from novalite.compute import power_state
 from novalite import exception
 from novalite.virt import driver as virt_driver
@@ -188,8 +187,8 @@ def test_bad_vif_fails_spawn_and_cleans_up(drv):
 class PausedLaunchDriver(libvirt_driver.LibvirtDriver):
     """Pauses guests right after start, so they never reach RUNNING."""
 
-    def _create_domain(self, xml, pause=False):
-        guest = super()._create_domain(xml, pause)
+    def _create_domain(self, xml, pause=False, laps=None):
+        guest = super()._create_domain(xml, pause, laps)
         guest.domain.suspend()
         return guest
 

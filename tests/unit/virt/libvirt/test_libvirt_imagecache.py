@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from libvirt_testutils import add_image, flags, libvirt_env, make_instance  # noqa: F401
+from libvirt_testutils import add_image, make_instance
 from novalite import exception
 from novalite.image import download
 from novalite.virt.libvirt import imagecache

@@ -1,0 +1,153 @@
+"""The whole path with a real guest: novalite-api → conductor → scheduler →
+compute running the libvirt driver on qemu:///system (TCG).
+
+One guest serves every check of a successful boot (``networks: auto`` NIC and
+addresses, the guest's own marker line through os-getConsoleOutput, delete
+cleaning domain, directory and claim); one more server whose kernel QEMU
+refuses goes to ERROR with everything cleaned up.  The guest is the busybox
+initramfs of tools/build-test-guest.sh, imported AMI-style.
+"""
+import os
+import shutil
+
+import pytest
+
+from tests.cloud import Cloud, wait_for
+from tests.functional import libvirt_env
+from tests import services
+from tests.tempest_schemas import check
+
+pytestmark = [pytest.mark.xdist_group('test_libvirt_whole_path'), pytest.mark.timeout(300)]
+
+COMPUTE = 'lvcompute'
+RESERVED_MB = 512       # reserved_host_memory_mb: node usage with no claims
+IDLE = (0, RESERVED_MB, 0, 0)
+# the image cache periodic every second, unused bases removed at once
+IMAGE_CACHE = ('[image_cache]\nmanager_interval = 1\n'
+               'remove_unused_original_minimum_age_seconds = 0\n')
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    kernel, initrd = libvirt_env.test_guest_files()
+    top = libvirt_env.searchable_tmpdir('novalite-wholepath-')
+    tmp = tmp_path_factory.mktemp('lvcloud')
+    url, drop = services.create_database('postgresql', tmp)
+    rabbit, delete = services.create_vhost()
+    instances = os.path.join(top, 'instances')
+    c = Cloud(tmp, url, rabbit, computes=(COMPUTE,),
+              compute_conf={COMPUTE: libvirt_env.compute_conf(instances) + IMAGE_CACHE})
+    c.instances_path = instances
+    try:
+        c.start()
+        c.manage('flavor', 'create', '--id', 'nano', '--ram', '128', '--vcpus', '1',
+                 '--disk', '1', 'm1.nano')
+        c.image_id = libvirt_env.import_guest(c, kernel, initrd)
+        yield c
+    finally:
+        c.stop()
+        delete()
+        drop()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def _console(c, server_id, body):
+    return c.request('POST', c.servers_path('/%s/action' % server_id),
+                     {'os-getConsoleOutput': body})
+
+
+def _assert_cleaned(c, server_id):
+    assert libvirt_env.domain_xml(server_id) is None
+    assert not os.path.exists(os.path.join(c.instances_path, server_id))
+    wait_for(lambda: c.node_usage(COMPUTE) == IDLE, 30, what='claim released')
+
+
+def test_real_guest_boots_prints_marker_and_is_deleted(cloud):
+    c = cloud
+    # the capacity comes from libvirt (this host), not from [fake_driver]
+    vcpus, memory_mb, hv_type = c.query(
+        'SELECT vcpus, memory_mb, hypervisor_type FROM compute_nodes WHERE host = :h',
+        h=COMPUTE)[0]
+    assert (vcpus, hv_type) == (os.cpu_count(), 'QEMU')
+    assert abs(memory_mb - _host_memory_mb()) < 1024 and memory_mb != 16384
+
+    r = c.boot('guest', flavor='nano', networks='auto')
+    assert r.status == 202, r.raw
+    sid = r.json['server']['id']
+    server = c.wait_status(sid, timeout=90)
+    assert server['status'] == 'ACTIVE', server.get('fault')
+    assert server['OS-EXT-STS:power_state'] == 1
+    assert c.node_usage(COMPUTE) == (1, RESERVED_MB + 128, 1, 1)
+
+    # networks auto: one user-mode NIC, and the server shows its address
+    xml = libvirt_env.domain_xml(sid)
+    assert "<interface type='user'>" in xml
+    [ip] = server['addresses']['private']
+    assert ip == {'version': 4, 'addr': '10.0.2.15', 'OS-EXT-IPS:type': 'fixed',
+                  'OS-EXT-IPS-MAC:mac_addr': ip['OS-EXT-IPS-MAC:mac_addr']}
+    assert "<mac address='%s'/>" % ip['OS-EXT-IPS-MAC:mac_addr'] in xml
+    assert "<kernel>%s/kernel</kernel>" % os.path.join(c.instances_path, sid) in xml
+
+    # the guest's own init prints the marker on its serial console
+    def marker():
+        resp = _console(c, sid, {'length': 50})
+        assert resp.status == 200, resp.raw
+        return resp if libvirt_env.MARKER in resp.json['output'] else None
+    resp = wait_for(marker, 90, interval=0.5, what='the marker on the console')
+    check('servers_client.ServersClient', 'get_console_output', '2.1', resp)
+    assert len(resp.json['output'].splitlines()) <= 50
+    whole = _console(c, sid, {}).json['output']
+    assert whole.startswith(_console(c, sid, {'length': None}).json['output'][:200])
+    assert len(whole.splitlines()) > 50          # the kernel's boot log and the marker
+    assert _console(c, sid, {'length': 1}).json['output'].count('\n') == 0
+    for bad in (-2, 'abc', 1.5):
+        assert _console(c, sid, {'length': bad}).status == 400, bad
+
+    instance_dir = os.path.join(c.instances_path, sid)
+    assert os.path.exists(os.path.join(instance_dir, 'disk'))
+    # the image cache periodic ran while the guest lives and kept its bases
+    # (root, kernel, ramdisk)
+    base_dir = os.path.join(c.instances_path, '_base')
+    wait_for(lambda: 'Image cache manager pass: 1 instances' in c.log_text(COMPUTE), 30,
+             what='an image cache manager pass')
+    assert len(os.listdir(base_dir)) == 3
+    assert 'Removing unused base file' not in c.log_text(COMPUTE)
+    assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
+    c.wait_gone(sid, timeout=60)
+    _assert_cleaned(c, sid)
+    # and once no instance uses them, the periodic removes them
+    wait_for(lambda: not [f for f in os.listdir(base_dir) if not f.startswith('.')], 30,
+             what='unused bases removed')
+    assert c.log_text(COMPUTE).count('Removing unused base file') == 3
+
+
+def test_guest_qemu_refuses_ends_in_error_cleaned_up(cloud):
+    """A kernel QEMU cannot load: createWithFlags fails, the spawn error is a
+    reschedule, the only host is already tried, so the server ends in ERROR;
+    the domain, its directory and the claim are gone."""
+    c = cloud
+    bogus = c.tmp / 'not-a-kernel'
+    bogus.write_text('not a kernel')
+    kernel_id = c.manage('image', 'import', '--disk-format', 'aki', 'bad-kernel', str(bogus))
+    root = c.tmp / 'bad-root.img'
+    root.write_bytes(b'\0' * 65536)
+    image_id = c.manage('image', 'import', '--disk-format', 'ami', '--property',
+                        'kernel_id=%s' % kernel_id, 'unbootable', str(root))
+    r = c.boot('doomed', flavor='nano', image=image_id)
+    assert r.status == 202, r.raw
+    sid = r.json['server']['id']
+    server = c.wait_status(sid, ('ERROR',), timeout=60)
+    assert server['fault']['message'] == (
+        'Exhausted all hosts available for retrying build failures for instance %s.' % sid)
+    _assert_cleaned(c, sid)
+    assert 'invalid kernel header' in c.log_text(COMPUTE)
+    assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
+    c.wait_gone(sid)
+
+
+def _host_memory_mb():
+    conn = libvirt_env.libvirt.open(libvirt_env.URI)
+    try:
+        return conn.getInfo()[1]
+    finally:
+        conn.close()
