@@ -164,26 +164,55 @@ def instance_get_by_uuid(uuid, project_id=None, read_deleted=False):
         return _instances(session, [row])[0]
 
 
+def _python_filters(filters):
+    """Predicates SQL cannot portably express: the name regex (Nova's REGEXP)
+    and tags, kept in system_metadata."""
+    preds = []
+    if filters.get('name_regex') is not None:
+        rx = filters['name_regex']
+        preds.append(lambda i: rx.search(i.display_name or '') is not None)
+
+    def tags(i):
+        return set((i.system_metadata or {}).get('tags') or [])
+    if filters.get('tags'):
+        preds.append(lambda i: set(filters['tags']) <= tags(i))
+    if filters.get('tags_any'):
+        preds.append(lambda i: bool(set(filters['tags_any']) & tags(i)))
+    if filters.get('not_tags'):
+        preds.append(lambda i: not set(filters['not_tags']) <= tags(i))
+    if filters.get('not_tags_any'):
+        preds.append(lambda i: not set(filters['not_tags_any']) & tags(i))
+    return preds
+
+
 def instance_get_all_by_filters(filters, limit=None, marker=None, sort_desc=True):
-    """Live instances matching ``filters`` (project_id, uuids, reservation_id,
-    vm_state, host, image_ref, instance_type_id, changes_since, name_regex is
-    applied by the caller), newest first, paged by marker uuid."""
+    """Instances matching ``filters`` (project_id, user_id, uuid, reservation_id,
+    vm_state, host, node, hostname, key_name, image_ref, flavorid, locked,
+    changes_since, changes_before, include_deleted/only_deleted, name_regex,
+    tags/tags_any/not_tags/not_tags_any), newest first, paged by marker uuid."""
     with reader() as session:
         q = select(m.Instance)
-        if not filters.get('include_deleted'):
+        if filters.get('only_deleted'):
+            q = q.where(m.Instance.deleted != 0)
+        elif not filters.get('include_deleted'):
             q = q.where(m.Instance.deleted == 0)
-        for col in ('project_id', 'reservation_id', 'host', 'image_ref', 'node'):
+        for col in ('project_id', 'user_id', 'uuid', 'reservation_id', 'host', 'node',
+                    'hostname', 'key_name', 'image_ref'):
             if filters.get(col) is not None:
                 q = q.where(getattr(m.Instance, col) == filters[col])
         if filters.get('vm_state') is not None:
             q = q.where(m.Instance.vm_state.in_(filters['vm_state']))
+        if filters.get('locked') is not None:
+            q = q.where(sa.func.coalesce(m.Instance.locked, False) == filters['locked'])
         if filters.get('task_state_not_null'):
             q = q.where(m.Instance.task_state.is_not(None))
         if filters.get('flavorid') is not None:
             q = q.where(m.Instance.flavor.contains('"flavorid": %s' % json.dumps(filters['flavorid'])))
+        changed = func.coalesce(m.Instance.updated_at, m.Instance.created_at)
         if filters.get('changes_since') is not None:
-            q = q.where(func.coalesce(m.Instance.updated_at, m.Instance.created_at)
-                        >= filters['changes_since'])
+            q = q.where(changed >= filters['changes_since'])
+        if filters.get('changes_before') is not None:
+            q = q.where(changed <= filters['changes_before'])
         if filters.get('created_before') is not None:
             q = q.where(m.Instance.created_at < filters['created_before'])
         order = (m.Instance.created_at.desc(), m.Instance.id.desc()) if sort_desc else \
@@ -201,9 +230,12 @@ def instance_get_all_by_filters(filters, limit=None, marker=None, sort_desc=True
                                    sa.and_(m.Instance.created_at == mrow.created_at,
                                            m.Instance.id > mrow.id)))
         q = q.order_by(*order)
-        if limit is not None:
+        preds = _python_filters(filters)
+        if limit is not None and not preds:
             q = q.limit(limit)
-        return _instances(session, session.scalars(q))
+        instances = [i for i in _instances(session, session.scalars(q))
+                     if all(p(i) for p in preds)]
+        return instances[:limit] if limit is not None else instances
 
 
 def instance_update(uuid, values, expected_task_state=None, expected_host=None,

@@ -17,7 +17,8 @@ def route_list():
     return [
         ('/servers', {'GET': (server_c, 'index'), 'POST': (server_c, 'create')}),
         ('/servers/detail', {'GET': (server_c, 'detail')}),
-        ('/servers/{id}', {'GET': (server_c, 'show'), 'DELETE': (server_c, 'delete')}),
+        ('/servers/{id}', {'GET': (server_c, 'show'), 'PUT': (server_c, 'update'),
+                            'DELETE': (server_c, 'delete')}),
         ('/servers/{id}/action', {'POST': (server_c, 'action')}),
         ('/flavors', {'GET': (flavor_c, 'index')}),
         ('/flavors/detail', {'GET': (flavor_c, 'detail')}),
