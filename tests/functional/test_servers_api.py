@@ -72,12 +72,12 @@ def api(module_cloud):
 
 
 def template_keys(name, version=None):
-    """Key set of the server in an api_samples template (and of its flavor/image)."""
+    """Key sets of the (first) server in an api_samples template, and of its flavor/image."""
     path = TEMPLATES / ('v%s' % version if version else '') / name
     text = re.sub(r'"%\((\w+)\)s"', '"x"', path.read_text())
     text = re.sub(r'%\((\w+)\)s', '0', text)
-    server = json.loads(text)['server']
-    return key_sets(server)
+    body = json.loads(text)
+    return key_sets(body['server'] if 'server' in body else body['servers'][0])
 
 
 def check_create(response):
@@ -239,17 +239,21 @@ def test_legacy_v2_relaxed_schema(api):
 
 
 # -- responses per microversion -------------------------------------------------
-VIEW_VERSIONS = ['2.1', '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.63', '2.71', '2.73',
-                 '2.75', '2.90', '2.96', '2.98', '2.100']
+VIEW_VERSIONS = ['2.1', '2.3', '2.9', '2.16', '2.19', '2.26', '2.47', '2.52', '2.63', '2.71',
+                 '2.73', '2.75', '2.90', '2.94', '2.96', '2.98', '2.100']
 
-# api_samples templates of GET /servers/{id} and /servers/detail (version, admin?)
-GET_TEMPLATES = [(None, True), ('2.3', True), ('2.9', True), ('2.16', True),
-                 ('2.19', True), ('2.47', True), ('2.71', True), ('2.73', True),
-                 ('2.96', False), ('2.98', False), ('2.100', False)]
+
+def sample_templates(name):
+    """(version or None, template key sets) of every api_samples template ``name``
+    at a version this module views (2.69 is the down-cell view: not served)."""
+    out = [(None, template_keys(name))]
+    for version in VIEW_VERSIONS:
+        if (TEMPLATES / ('v' + version) / name).exists():
+            out.append((version, template_keys(name, version)))
+    return out
 
 
 def test_views_per_microversion(api):
-    cloud = api.cloud
     r = api.boot('2.100', name='viewed', description='a description', tags=['t1'],
                  trusted_image_certificates=['c1'], availability_zone='nova',
                  metadata={'My Server Name': 'Apache1'},
@@ -270,6 +274,8 @@ def test_views_per_microversion(api):
             tempest_schemas.check(CLIENT, 'list_servers', version, listed)
             assert [s['id'] for s in listed.json['servers']] == [sid]
             seen[(version, who)] = show.json['server']
+            seen[(version, who, 'detail')] = detail.json['servers'][0]
+            seen[(version, who, 'list')] = listed.json['servers'][0]
             in_list = dict(detail.json['servers'][0])
             in_list.pop('server_groups', None)
             expected = dict(show.json['server'])
@@ -296,10 +302,15 @@ def test_views_per_microversion(api):
     assert 'properties' not in seen[('2.96', 'member')]['image']
     assert seen[('2.100', 'member')]['scheduler_hints'] == {}
 
-    # key sets match Nova's api_samples both ways
-    for version, admin in GET_TEMPLATES:
-        got = seen[(version or '2.1', 'admin' if admin else 'member')]
-        assert key_sets(got) == template_keys('server-get-resp.json.tpl', version), version
+    # key sets match Nova's api_samples both ways (admin's view when the
+    # sample shows OS-EXT-SRV-ATTR:host, a member's otherwise)
+    for name, kind in (('server-get-resp.json.tpl', ()),
+                       ('servers-details-resp.json.tpl', ('detail',)),
+                       ('servers-list-resp.json.tpl', ('list',))):
+        for version, keys in sample_templates(name):
+            who = 'admin' if 'OS-EXT-SRV-ATTR:host' in keys['server'] else 'member'
+            got = seen[(version or '2.1', who) + kind]
+            assert key_sets(got) == keys, (name, version)
     create_tpl = template_keys('server-create-resp.json.tpl', '2.100')
     assert key_sets(body['server']) == create_tpl
 
