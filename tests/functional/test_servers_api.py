@@ -374,6 +374,9 @@ def test_list_filters(api):
     assert r.status == 400
     assert "'foo' was unexpected" in r.json['badRequest']['message']
     assert names('?name=web&sort_dir=desc', version='2.75') == ['web-1', 'web-2']
+    assert names('?sort_key=display_name', version='2.75') == ['db-1', 'web-1', 'web-2']
+    assert api.call('GET', '?sort_key=vcpus', version='2.75').status == 400
+    assert names('?sort_key=vcpus', version='2.74') == ['db-1', 'web-1', 'web-2']
 
     # pagination: newest first, a next link while pages are full
     r = api.call('GET', '?limit=2')
@@ -456,9 +459,22 @@ def test_update_per_microversion(api):
     assert r.status == 200 and r.json['server']['OS-EXT-SRV-ATTR:hostname'] == 'a.b.c'
     r = put({'name': 'latest'}, '2.100')
     tempest_schemas.check(CLIENT, 'update_server', '2.100', r)
-    member_view = api.as_member().call('PUT', '/' + sid, {'server': {'name': 'm'}},
-                                       version='2.100')
-    assert key_sets(member_view.json['server']) == template_keys(
-        'server-update-resp.json.tpl', '2.100')
+    # every api_samples update response, as admin or member like the sample
+    versions = [('2.19', 'server-put-resp.json.tpl')] + [
+        (v, 'server-update-resp.json.tpl') for v in VIEW_VERSIONS
+        if (TEMPLATES / ('v' + v) / 'server-update-resp.json.tpl').exists()]
+    for version, name in versions:
+        keys = template_keys(name, version)
+        caller = api if 'OS-EXT-SRV-ATTR:host' in keys['server'] else api.as_member()
+        r = caller.call('PUT', '/' + sid, {'server': {'name': 'v' + version}}, version=version)
+        tempest_schemas.check(CLIENT, 'update_server', version, r)
+        assert key_sets(r.json['server']) == keys, version
+    r = api.call('POST', '/%s/action' % sid, {'reboot': {'type': 'HARD'}})
+    assert r.status == 400
+    assert r.json['badRequest']['message'] == 'There is no such action: reboot'
+    r = api.call('POST', '/%s/action' % sid, {'os-getConsoleOutput': {'length': 'x'}})
+    assert r.status == 400
+    r = api.call('POST', '/%s/action' % sid, {'os-getConsoleOutput': {'length': 5}})
+    assert r.status == 200 and isinstance(r.json['output'], str), r.raw
     assert put({'name': ' lead'}, '2.1').status == 400
     assert put({'bogus': 1}, '2.1').status == 400

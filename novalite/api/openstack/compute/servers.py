@@ -280,9 +280,20 @@ class ServersController:
         self.compute_api.delete(ctx, instance)
 
     # -- actions ----------------------------------------------------------------
+    ACTIONS = {'os-getConsoleOutput': '_action_get_console_output'}
+
     @wsgi.expected_errors((400, 404, 409))
-    @validation.schema(schema_servers.get_console_output)
     def action(self, req, id, body):
+        """POST /servers/{id}/action: the body's one key names the action."""
+        if not isinstance(body, dict) or len(body) != 1:
+            raise faults.Fault(400, 'Malformed request body')
+        name = next(iter(body))
+        if name not in self.ACTIONS:
+            raise faults.Fault(400, 'There is no such action: %s' % name)
+        return getattr(self, self.ACTIONS[name])(req, id, body=body)
+
+    @validation.schema(schema_servers.get_console_output)
+    def _action_get_console_output(self, req, id, body):
         ctx = req.context
         policy.authorize(ctx, 'os_compute_api:os-console-output')
         instance = self._get_server(req, id)

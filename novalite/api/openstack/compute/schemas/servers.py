@@ -229,8 +229,18 @@ query_params_v226 = _query_overlay(query_params_v21, ('tags', 'tags-any', 'not-t
                                                       'not-tags-any'))
 query_params_v266 = _query_overlay(query_params_v226, ('changes-before',))
 query_params_v273 = _query_overlay(query_params_v266, ('locked',))
-# ... and refused from 2.75.
-query_params_v275 = dict(query_params_v273, additionalProperties=False)
+# ... and refused from 2.75, where sort_key must also be a real sort key.
+VALID_SORT_KEYS_V275 = (
+    'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone', 'config_drive',
+    'created_at', 'display_description', 'display_name', 'host', 'hostname', 'image_ref',
+    'instance_type_id', 'kernel_id', 'key_name', 'launch_index', 'launched_at', 'locked',
+    'locked_by', 'node', 'power_state', 'progress', 'project_id', 'ramdisk_id',
+    'root_device_name', 'task_state', 'terminated_at', 'updated_at', 'user_id', 'uuid',
+    'vm_state')
+query_params_v275 = dict(_query_overlay(query_params_v273, ()), additionalProperties=False)
+query_params_v275['properties']['sort_key'] = {
+    'type': 'array', 'minItems': 1,
+    'items': {'type': 'string', 'enum': list(VALID_SORT_KEYS_V275)}}
 
 QUERY_SCHEMAS = [
     (query_params_v21, '2.0', '2.25'), (query_params_v226, '2.26', '2.65'),
