@@ -215,8 +215,10 @@ class API:
             return 'MAINTENANCE'
         return 'UP' if svc['up'] else 'UNKNOWN'
 
-    def get_all(self, context, filters, limit=None, marker=None):
-        return db.instance_get_all_by_filters(filters, limit=limit, marker=marker)
+    def get_all(self, context, filters, limit=None, marker=None, sort_keys=None,
+                sort_dirs=None):
+        return db.instance_get_all_by_filters(filters, limit=limit, marker=marker,
+                                              sort_keys=sort_keys, sort_dirs=sort_dirs)
 
     # -- delete -----------------------------------------------------------------
     def delete(self, context, instance):

@@ -185,11 +185,16 @@ def _python_filters(filters):
     return preds
 
 
-def instance_get_all_by_filters(filters, limit=None, marker=None, sort_desc=True):
+def instance_get_all_by_filters(filters, limit=None, marker=None, sort_keys=None,
+                                sort_dirs=None):
     """Instances matching ``filters`` (project_id, user_id, uuid, reservation_id,
     vm_state, host, node, hostname, key_name, image_ref, flavorid, locked,
     changes_since, changes_before, include_deleted/only_deleted, name_regex,
-    tags/tags_any/not_tags/not_tags_any), newest first, paged by marker uuid."""
+    tags/tags_any/not_tags/not_tags_any), ordered by ``sort_keys``/``sort_dirs``
+    (newest first by default), paged by marker uuid."""
+    keys, dirs = process_sort_params(sort_keys, sort_dirs)
+    default_order = keys == ['created_at', 'id'] and dirs[0] == dirs[1]
+    sort_desc = dirs[0] == 'desc'
     with reader() as session:
         q = select(m.Instance)
         if filters.get('only_deleted'):
@@ -215,27 +220,57 @@ def instance_get_all_by_filters(filters, limit=None, marker=None, sort_desc=True
             q = q.where(changed <= filters['changes_before'])
         if filters.get('created_before') is not None:
             q = q.where(m.Instance.created_at < filters['created_before'])
-        order = (m.Instance.created_at.desc(), m.Instance.id.desc()) if sort_desc else \
-            (m.Instance.created_at, m.Instance.id)
+        order = [getattr(m.Instance, k).desc() if d == 'desc' else getattr(m.Instance, k).asc()
+                 for k, d in zip(keys, dirs)]
         if marker is not None:
             mrow = session.scalars(select(m.Instance).where(m.Instance.uuid == marker)).first()
             if mrow is None:
                 raise exception.MarkerNotFound(marker=marker)
-            if sort_desc:
+            # the default order pages in SQL; other orders below, in the SQL order
+            if default_order and sort_desc:
                 q = q.where(sa.or_(m.Instance.created_at < mrow.created_at,
                                    sa.and_(m.Instance.created_at == mrow.created_at,
                                            m.Instance.id < mrow.id)))
-            else:
+            elif default_order:
                 q = q.where(sa.or_(m.Instance.created_at > mrow.created_at,
                                    sa.and_(m.Instance.created_at == mrow.created_at,
                                            m.Instance.id > mrow.id)))
         q = q.order_by(*order)
         preds = _python_filters(filters)
-        if limit is not None and not preds:
+        keyset = marker is None or default_order
+        if limit is not None and not preds and keyset:
             q = q.limit(limit)
         instances = [i for i in _instances(session, session.scalars(q))
                      if all(p(i) for p in preds)]
+        if not keyset:
+            uuids = [i.uuid for i in instances]
+            instances = instances[uuids.index(marker) + 1:] if marker in uuids else []
         return instances[:limit] if limit is not None else instances
+
+
+_SORT_COLUMNS = {'created_at', 'id', 'uuid'} | {
+    c.name for c in m.Instance.__table__.columns}
+
+
+def process_sort_params(sort_keys, sort_dirs, default_keys=('created_at', 'id'),
+                        default_dir='desc'):
+    """Nova's process_sort_params: keys padded with created_at and id, every key
+    with a direction (the first given one, else ``default_dir``)."""
+    keys = [k for k in (sort_keys or []) if k in _SORT_COLUMNS]
+    dirs = list(sort_dirs or [])
+    for d in dirs:
+        if d not in ('asc', 'desc'):
+            raise exception.InvalidRequest("Unknown sort direction, must be 'desc' or 'asc'")
+    if len(dirs) > len(sort_keys or []):
+        raise exception.InvalidRequest('Sort direction size exceeds sort key size')
+    dirs = dirs[:len(keys)]
+    fill = dirs[0] if dirs else default_dir
+    dirs += [fill] * (len(keys) - len(dirs))
+    for key in default_keys:
+        if key not in keys:
+            keys.append(key)
+            dirs.append(fill)
+    return keys, dirs
 
 
 def instance_update(uuid, values, expected_task_state=None, expected_host=None,

@@ -374,9 +374,26 @@ def test_list_filters(api):
     assert r.status == 400
     assert "'foo' was unexpected" in r.json['badRequest']['message']
     assert names('?name=web&sort_dir=desc', version='2.75') == ['web-1', 'web-2']
-    assert names('?sort_key=display_name', version='2.75') == ['db-1', 'web-1', 'web-2']
+
+    # sorting: by any valid key and direction, paged in that order
+    def ordered(query, version='2.1', caller=api):
+        r = caller.call('GET', query, version=version)
+        assert r.status == 200, (query, r.raw)
+        return [s['name'] for s in r.json['servers']]
+
+    assert ordered('?sort_key=display_name&sort_dir=asc') == ['db-1', 'web-1', 'web-2']
+    assert ordered('?sort_key=display_name', version='2.75') == ['web-2', 'web-1', 'db-1']
+    first = api.call('GET', '?sort_key=display_name&sort_dir=asc&limit=1').json
+    assert [s['name'] for s in first['servers']] == ['db-1']
+    assert ordered('?sort_key=display_name&sort_dir=asc&limit=1&marker=' +
+                   first['servers'][0]['id']) == ['web-1']
+    assert ordered('?sort_key=vcpus&sort_key=display_name&sort_dir=asc&sort_dir=asc',
+                   version='2.74') == ['db-1', 'web-1', 'web-2']     # vcpus ignored
     assert api.call('GET', '?sort_key=vcpus', version='2.75').status == 400
-    assert names('?sort_key=vcpus', version='2.74') == ['db-1', 'web-1', 'web-2']
+    assert api.call('GET', '?sort_key=nonsense', version='2.1').status == 400
+    assert api.call('GET', '?sort_key=display_name&sort_dir=up').status == 400
+    r = api.as_member().call('GET', '?sort_key=host')
+    assert r.status == 403 and 'sort servers by host' in r.json['forbidden']['message']
 
     # pagination: newest first, a next link while pages are full
     r = api.call('GET', '?limit=2')

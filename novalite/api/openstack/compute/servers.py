@@ -44,7 +44,27 @@ def _query(req):
     for schema, lo, hi in schema_servers.QUERY_SCHEMAS:
         if req.api_version_request.matches(lo, hi):
             validation.validate(schema, params)
-    return {k: v[-1] for k, v in params.items()}
+    return params
+
+
+def _sort_params(req, params):
+    """(sort_keys, sort_dirs) with the ignored keys (and their directions) dropped;
+    sorting by host or node is for admins only."""
+    keys = [k.strip() for k in params.get('sort_key', [])] or ['created_at']
+    dirs = [d.strip() for d in params.get('sort_dir', [])] or ['desc']
+    ignored = set(schema_servers.IGNORED_SORT_KEYS)
+    if not req.is_at_least('2.73'):
+        ignored.add('locked')
+    for i in reversed(range(len(keys))):
+        if keys[i] in ignored:
+            del keys[i]
+            if i < len(dirs):
+                del dirs[i]
+    admin_only = [k for k in keys if k in ('host', 'node')]
+    if admin_only and not req.context.is_admin:
+        raise faults.Fault(403, 'Only administrators can sort servers by %s'
+                                % ' or '.join(admin_only))
+    return keys, dirs
 
 
 class ServersController:
@@ -62,7 +82,7 @@ class ServersController:
     def _search_options(self, req):
         """The filters of a list request, as instance_get_all_by_filters wants them."""
         ctx = req.context
-        params = _query(req)
+        params = {k: v[-1] for k, v in _query(req).items()}
         if not ctx.is_admin:
             allowed = set(_USER_FILTERS)
             for version, names in _USER_FILTERS_BY_VERSION:
@@ -131,8 +151,10 @@ class ServersController:
             instances = []
         else:
             filters, params = options
+            sort_keys, sort_dirs = _sort_params(req, _query(req))
             instances = self.compute_api.get_all(ctx, filters, limit=limit,
-                                                 marker=params.get('marker'))
+                                                 marker=params.get('marker'),
+                                                 sort_keys=sort_keys, sort_dirs=sort_dirs)
         if detailed:
             fault_map = db.instance_fault_get_latest([i.uuid for i in instances])
             admin = self._can_see_extended_attributes(ctx)

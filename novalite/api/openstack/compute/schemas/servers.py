@@ -213,6 +213,26 @@ _QUERY_NAMES = (
     'security_groups', 'pci_devices')
 
 
+# Sort keys: valid ones, and ones accepted but ignored below 2.75 (2.73 made
+# 'locked' a real sort key).
+VALID_SORT_KEYS = (
+    'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone', 'config_drive',
+    'created_at', 'display_description', 'display_name', 'host', 'hostname', 'image_ref',
+    'instance_type_id', 'kernel_id', 'key_name', 'launch_index', 'launched_at', 'locked',
+    'locked_by', 'node', 'power_state', 'progress', 'project_id', 'ramdisk_id',
+    'root_device_name', 'task_state', 'terminated_at', 'updated_at', 'user_id', 'uuid',
+    'vm_state')
+IGNORED_SORT_KEYS = (
+    'architecture', 'cell_name', 'cleaned', 'default_ephemeral_device', 'default_swap_device',
+    'deleted', 'deleted_at', 'disable_terminate', 'ephemeral_gb', 'ephemeral_key_uuid', 'id',
+    'key_data', 'launched_on', 'memory_mb', 'os_type', 'reservation_id', 'root_gb',
+    'shutdown_terminate', 'user_data', 'vcpus', 'vm_mode')
+
+
+def _sort_keys(keys):
+    return {'type': 'array', 'minItems': 1, 'items': {'type': 'string', 'enum': list(keys)}}
+
+
 def _query_overlay(schema, names):
     new = dict(schema, properties=dict(schema['properties']))
     new['properties'].update({n: _q for n in names})
@@ -221,7 +241,8 @@ def _query_overlay(schema, names):
 
 query_params_v21 = {
     'type': 'object',
-    'properties': {n: _q for n in _QUERY_NAMES},
+    'properties': dict({n: _q for n in _QUERY_NAMES},
+                       sort_key=_sort_keys(VALID_SORT_KEYS + IGNORED_SORT_KEYS)),
     # unknown parameters are ignored below 2.75 ...
     'additionalProperties': True,
 }
@@ -230,17 +251,8 @@ query_params_v226 = _query_overlay(query_params_v21, ('tags', 'tags-any', 'not-t
 query_params_v266 = _query_overlay(query_params_v226, ('changes-before',))
 query_params_v273 = _query_overlay(query_params_v266, ('locked',))
 # ... and refused from 2.75, where sort_key must also be a real sort key.
-VALID_SORT_KEYS_V275 = (
-    'access_ip_v4', 'access_ip_v6', 'auto_disk_config', 'availability_zone', 'config_drive',
-    'created_at', 'display_description', 'display_name', 'host', 'hostname', 'image_ref',
-    'instance_type_id', 'kernel_id', 'key_name', 'launch_index', 'launched_at', 'locked',
-    'locked_by', 'node', 'power_state', 'progress', 'project_id', 'ramdisk_id',
-    'root_device_name', 'task_state', 'terminated_at', 'updated_at', 'user_id', 'uuid',
-    'vm_state')
 query_params_v275 = dict(_query_overlay(query_params_v273, ()), additionalProperties=False)
-query_params_v275['properties']['sort_key'] = {
-    'type': 'array', 'minItems': 1,
-    'items': {'type': 'string', 'enum': list(VALID_SORT_KEYS_V275)}}
+query_params_v275['properties']['sort_key'] = _sort_keys(VALID_SORT_KEYS)
 
 QUERY_SCHEMAS = [
     (query_params_v21, '2.0', '2.25'), (query_params_v226, '2.26', '2.65'),
