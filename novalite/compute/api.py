@@ -105,6 +105,7 @@ class API:
         """Returns (instances, reservation_id)."""
         if hostname and max_count > 1:
             raise exception.InvalidRequest('Unable to set hostname with multiple instances.')
+        self._check_requested_destination(requested_host, requested_hypervisor_hostname)
         if flavor.get('disabled'):
             raise exception.FlavorNotFoundForCreate(flavor_id=flavor['flavorid'])
         image = self._get_image(context, image_href)
@@ -126,7 +127,6 @@ class API:
         availability_zone = availability_zone or CONF.default_schedule_zone
         if availability_zone and availability_zone != CONF.default_availability_zone:
             raise exception.InvalidAvailabilityZone()
-        self._check_requested_destination(requested_host, requested_hypervisor_hostname)
         count = self._check_num_instances_quota(context, flavor, min_count, max_count)
         reservation_id = generate_reservation_id()
         props = image.get('properties', {})

@@ -17,13 +17,13 @@ rules = [
     _rule('index', base.PROJECT_READER_OR_ADMIN, 'List all servers', 'GET', '/servers'),
     _rule('detail', base.PROJECT_READER_OR_ADMIN, 'List all servers with detailed information',
           'GET', '/servers/detail'),
+    _rule('index:get_all_tenants', base.ADMIN, 'List all servers for all projects',
+          'GET', '/servers'),
+    _rule('detail:get_all_tenants', base.ADMIN,
+          'List all servers with detailed information for all projects',
+          'GET', '/servers/detail'),
     _rule('show', base.PROJECT_READER_OR_ADMIN, 'Show a server', 'GET', '/servers/{server_id}'),
     _rule('create', base.PROJECT_MEMBER_OR_ADMIN, 'Create a server', 'POST', '/servers'),
-    _rule('index:get_all_tenants', base.ADMIN,
-          'List all servers for all projects', 'GET', '/servers'),
-    _rule('detail:get_all_tenants', base.ADMIN,
-          'List all servers with detailed information for all projects', 'GET',
-          '/servers/detail'),
     policy.DocumentedRuleDefault(
         name='compute:servers:create:requested_destination', check_str=base.ADMIN,
         description='Create a server on the requested compute service host and/or '
