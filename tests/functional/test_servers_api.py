@@ -233,6 +233,10 @@ def test_legacy_v2_relaxed_schema(api):
     r = api.call('POST', body=body)
     assert r.status == 400
     assert "'unknown_extension_field' was unexpected" in r.json['badRequest']['message']
+    # metadata keys keep their pattern on /v2 too
+    bad = {'server': dict(body['server'], name='x', metadata={'bad/key': 'v'})}
+    r = api.call('POST', body=bad, legacy=True)
+    assert r.status == 400, r.raw
     r = api.call('PUT', '/' + sid, {'server': {'name': ' renamed ', 'other': 1}}, legacy=True)
     assert r.status == 200, r.raw
     assert r.json['server']['name'] == 'renamed'

@@ -121,10 +121,11 @@ def _bdm(item):
 
 
 def relaxed(schema):
-    """Legacy v2.0: unknown properties are tolerated (and ignored) at every level."""
+    """Legacy v2.0: unknown properties are tolerated (and ignored) at every level,
+    except where names follow a pattern (metadata keys), as in Nova."""
     if isinstance(schema, dict):
         out = {k: relaxed(v) for k, v in schema.items()}
-        if out.get('additionalProperties') is False:
+        if out.get('additionalProperties') is False and 'patternProperties' not in out:
             out['additionalProperties'] = True
         return out
     if isinstance(schema, list):
