@@ -306,6 +306,19 @@ def test_views_per_microversion(api):
     assert 'properties' not in seen[('2.96', 'member')]['image']
     assert seen[('2.100', 'member')]['scheduler_hints'] == {}
 
+    # tag filters from 2.26 (ignored before), locked from 2.73
+    def listed_ids(query, version):
+        r = member.call('GET', query, version=version)
+        assert r.status == 200, r.raw
+        return [s['id'] for s in r.json['servers']]
+    for query, found in (('?tags=t1', True), ('?tags=nope', False), ('?tags-any=x,t1', True),
+                         ('?not-tags=t1', False), ('?not-tags-any=x', True)):
+        assert listed_ids(query, '2.26') == ([sid] if found else []), query
+    assert listed_ids('?tags=nope', '2.25') == [sid]
+    assert listed_ids('?locked=true', '2.73') == []
+    assert listed_ids('?locked=false', '2.73') == [sid]
+    assert listed_ids('?locked=true', '2.72') == [sid]
+
     # key sets match Nova's api_samples both ways (admin's view when the
     # sample shows OS-EXT-SRV-ATTR:host, a member's otherwise)
     for name, kind in (('server-get-resp.json.tpl', ()),
