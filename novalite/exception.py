@@ -84,6 +84,10 @@ class FlavorNotFoundForCreate(Invalid):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
+class ComputeHostNotFoundForCreate(Invalid):
+    msg_fmt = 'Compute host %(host)s could not be found.'
+
+
 class ImageNotFoundForCreate(Invalid):
     msg_fmt = 'Can not find requested image'
 

@@ -4,6 +4,8 @@ Error messages follow Nova: ``Invalid input for field/attribute <name>.
 Value: <value>. <jsonschema message>``, or the bare jsonschema message when
 the error is not at a path.
 """
+import base64
+import binascii
 import functools
 import re
 
@@ -21,6 +23,17 @@ def _is_uuid(value):
         return True
     return re.fullmatch(r'[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?'
                         r'[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}', value) is not None
+
+
+@_checker.checks('base64')
+def _is_base64(value):
+    if not isinstance(value, str):
+        return True
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _error_message(error):

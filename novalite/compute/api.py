@@ -80,8 +80,12 @@ class API:
                max_count=1, requested_networks=None, security_groups=None,
                admin_password=None, scheduler_hints=None, config_drive=None,
                auto_disk_config=None, access_ip_v4=None, access_ip_v6=None,
-               hostname=None):
+               hostname=None, tags=None, trusted_certs=None, requested_host=None,
+               requested_hypervisor_hostname=None):
         """Returns (instances, reservation_id)."""
+        if hostname and max_count > 1:
+            raise exception.InvalidRequest('Unable to set hostname with multiple instances.')
+        self._check_requested_destination(requested_host, requested_hypervisor_hostname)
         if flavor.get('disabled'):
             raise exception.FlavorNotFoundForCreate(flavor_id=flavor['flavorid'])
         image = self._get_image(context, image_href)
@@ -122,7 +126,11 @@ class API:
             'auto_disk_config': auto_disk, 'access_ip_v4': access_ip_v4,
             'access_ip_v6': access_ip_v6, 'metadata': metadata,
             'security_groups': security_groups or ['default'], 'network_info': [],
-            'system_metadata': {'image_%s' % k: v for k, v in props.items()},
+            'system_metadata': dict(
+                {'image_%s' % k: v for k, v in props.items()},
+                tags=list(tags or []), trusted_image_certificates=trusted_certs,
+                scheduler_hints=scheduler_hints or {},
+                pinned_availability_zone=availability_zone or None),
         }
 
         def build_rows(count):
@@ -139,8 +147,10 @@ class API:
             instance_uuid=instances[0].uuid, project_id=context.project_id,
             user_id=context.user_id, flavor=flavor_for_instance(flavor), image=image,
             availability_zone=availability_zone, num_instances=count,
-            scheduler_hints=scheduler_hints or {}, force_hosts=forced_host,
-            force_nodes=forced_node, retry=None, ignore_hosts=None)
+            scheduler_hints=scheduler_hints or {},
+            force_hosts=forced_host or requested_host,
+            force_nodes=forced_node or requested_hypervisor_hostname,
+            retry=None, ignore_hosts=None)
         filter_properties = {'scheduler_hints': scheduler_hints or {},
                              'instance_type': flavor_for_instance(flavor)}
         self.compute_task_api.build_instances(
@@ -148,13 +158,50 @@ class API:
             requested_networks, security_groups, request_spec=request_spec)
         return instances, reservation_id
 
+    @staticmethod
+    def _check_requested_destination(host, node):
+        """2.74: a requested host and/or hypervisor must be a known compute node."""
+        if host is None and node is None:
+            return
+        nodes = db_hosts.compute_node_get_all(host=host)
+        if host is not None and not nodes:
+            raise exception.ComputeHostNotFoundForCreate(host=host)
+        if node is not None and node not in [n['hypervisor_hostname'] for n in nodes]:
+            raise exception.ComputeHostNotFoundForCreate(host=node)
+
+    # -- update -----------------------------------------------------------------
+    def update_instance(self, context, instance, updates):
+        """PUT /servers/{id}: name, description, hostname, access IPs, disk config."""
+        return db.instance_update(instance.uuid, updates)
+
     # -- read -------------------------------------------------------------------
     def get(self, context, uuid):
         project = None if context.is_admin else context.project_id
         return db.instance_get_by_uuid(uuid, project_id=project)
 
-    def get_all(self, context, filters, limit=None, marker=None):
-        return db.instance_get_all_by_filters(filters, limit=limit, marker=marker)
+    @staticmethod
+    def get_instance_host_status(instance, services=None):
+        """UP, DOWN (forced), MAINTENANCE (disabled), UNKNOWN, or '' without a host."""
+        if not instance.host:
+            return ''
+        if services is not None and instance.host in services:
+            svc = services[instance.host]
+        else:
+            svc = db_hosts.service_get(instance.host, 'novalite-compute')
+            if services is not None:
+                services[instance.host] = svc
+        if svc is None:
+            return ''
+        if svc.get('forced_down'):
+            return 'DOWN'
+        if svc.get('disabled'):
+            return 'MAINTENANCE'
+        return 'UP' if svc['up'] else 'UNKNOWN'
+
+    def get_all(self, context, filters, limit=None, marker=None, sort_keys=None,
+                sort_dirs=None):
+        return db.instance_get_all_by_filters(filters, limit=limit, marker=marker,
+                                              sort_keys=sort_keys, sort_dirs=sort_dirs)
 
     # -- delete -----------------------------------------------------------------
     def delete(self, context, instance):

@@ -169,46 +169,113 @@ def instance_get_by_uuid(uuid, project_id=None, read_deleted=False):
         return _instances(session, [row])[0]
 
 
-def instance_get_all_by_filters(filters, limit=None, marker=None, sort_desc=True):
-    """Live instances matching ``filters`` (project_id, uuids, reservation_id,
-    vm_state, host, image_ref, instance_type_id, changes_since, name_regex is
-    applied by the caller), newest first, paged by marker uuid."""
+def _python_filters(filters):
+    """Predicates SQL cannot portably express: the name regex (Nova's REGEXP)
+    and tags, kept in system_metadata."""
+    preds = []
+    if filters.get('name_regex') is not None:
+        rx = filters['name_regex']
+        preds.append(lambda i: rx.search(i.display_name or '') is not None)
+
+    def tags(i):
+        return set((i.system_metadata or {}).get('tags') or [])
+    if filters.get('tags'):
+        preds.append(lambda i: set(filters['tags']) <= tags(i))
+    if filters.get('tags_any'):
+        preds.append(lambda i: bool(set(filters['tags_any']) & tags(i)))
+    if filters.get('not_tags'):
+        preds.append(lambda i: not set(filters['not_tags']) <= tags(i))
+    if filters.get('not_tags_any'):
+        preds.append(lambda i: not set(filters['not_tags_any']) & tags(i))
+    return preds
+
+
+def instance_get_all_by_filters(filters, limit=None, marker=None, sort_keys=None,
+                                sort_dirs=None):
+    """Instances matching ``filters`` (project_id, user_id, uuid, reservation_id,
+    vm_state, host, node, hostname, key_name, image_ref, flavorid, locked,
+    changes_since, changes_before, include_deleted/only_deleted, name_regex,
+    tags/tags_any/not_tags/not_tags_any), ordered by ``sort_keys``/``sort_dirs``
+    (newest first by default), paged by marker uuid."""
+    keys, dirs = process_sort_params(sort_keys, sort_dirs)
+    default_order = keys == ['created_at', 'id'] and dirs[0] == dirs[1]
+    sort_desc = dirs[0] == 'desc'
     with reader() as session:
         q = select(m.Instance)
-        if not filters.get('include_deleted'):
+        if filters.get('only_deleted'):
+            q = q.where(m.Instance.deleted != 0)
+        elif not filters.get('include_deleted'):
             q = q.where(m.Instance.deleted == 0)
-        for col in ('project_id', 'reservation_id', 'host', 'image_ref', 'node'):
+        for col in ('project_id', 'user_id', 'uuid', 'reservation_id', 'host', 'node',
+                    'hostname', 'key_name', 'image_ref'):
             if filters.get(col) is not None:
                 q = q.where(getattr(m.Instance, col) == filters[col])
         if filters.get('vm_state') is not None:
             q = q.where(m.Instance.vm_state.in_(filters['vm_state']))
+        if filters.get('locked') is not None:
+            q = q.where(sa.func.coalesce(m.Instance.locked, False) == filters['locked'])
         if filters.get('task_state_not_null'):
             q = q.where(m.Instance.task_state.is_not(None))
         if filters.get('flavorid') is not None:
             q = q.where(m.Instance.flavor.contains('"flavorid": %s' % json.dumps(filters['flavorid'])))
+        changed = func.coalesce(m.Instance.updated_at, m.Instance.created_at)
         if filters.get('changes_since') is not None:
-            q = q.where(func.coalesce(m.Instance.updated_at, m.Instance.created_at)
-                        >= filters['changes_since'])
+            q = q.where(changed >= filters['changes_since'])
+        if filters.get('changes_before') is not None:
+            q = q.where(changed <= filters['changes_before'])
         if filters.get('created_before') is not None:
             q = q.where(m.Instance.created_at < filters['created_before'])
-        order = (m.Instance.created_at.desc(), m.Instance.id.desc()) if sort_desc else \
-            (m.Instance.created_at, m.Instance.id)
+        order = [getattr(m.Instance, k).desc() if d == 'desc' else getattr(m.Instance, k).asc()
+                 for k, d in zip(keys, dirs)]
         if marker is not None:
             mrow = session.scalars(select(m.Instance).where(m.Instance.uuid == marker)).first()
             if mrow is None:
                 raise exception.MarkerNotFound(marker=marker)
-            if sort_desc:
+            # the default order pages in SQL; other orders below, in the SQL order
+            if default_order and sort_desc:
                 q = q.where(sa.or_(m.Instance.created_at < mrow.created_at,
                                    sa.and_(m.Instance.created_at == mrow.created_at,
                                            m.Instance.id < mrow.id)))
-            else:
+            elif default_order:
                 q = q.where(sa.or_(m.Instance.created_at > mrow.created_at,
                                    sa.and_(m.Instance.created_at == mrow.created_at,
                                            m.Instance.id > mrow.id)))
         q = q.order_by(*order)
-        if limit is not None:
+        preds = _python_filters(filters)
+        keyset = marker is None or default_order
+        if limit is not None and not preds and keyset:
             q = q.limit(limit)
-        return _instances(session, session.scalars(q))
+        instances = [i for i in _instances(session, session.scalars(q))
+                     if all(p(i) for p in preds)]
+        if not keyset:
+            uuids = [i.uuid for i in instances]
+            instances = instances[uuids.index(marker) + 1:] if marker in uuids else []
+        return instances[:limit] if limit is not None else instances
+
+
+_SORT_COLUMNS = {'created_at', 'id', 'uuid'} | {
+    c.name for c in m.Instance.__table__.columns}
+
+
+def process_sort_params(sort_keys, sort_dirs, default_keys=('created_at', 'id'),
+                        default_dir='desc'):
+    """Nova's process_sort_params: keys padded with created_at and id, every key
+    with a direction (the first given one, else ``default_dir``)."""
+    keys = [k for k in (sort_keys or []) if k in _SORT_COLUMNS]
+    dirs = list(sort_dirs or [])
+    for d in dirs:
+        if d not in ('asc', 'desc'):
+            raise exception.InvalidRequest("Unknown sort direction, must be 'desc' or 'asc'")
+    if len(dirs) > len(sort_keys or []):
+        raise exception.InvalidRequest('Sort direction size exceeds sort key size')
+    dirs = dirs[:len(keys)]
+    fill = dirs[0] if dirs else default_dir
+    dirs += [fill] * (len(keys) - len(dirs))
+    for key in default_keys:
+        if key not in keys:
+            keys.append(key)
+            dirs.append(fill)
+    return keys, dirs
 
 
 def instance_update(uuid, values, expected_task_state=None, expected_host=None,

@@ -24,6 +24,11 @@ rules = [
           'GET', '/servers/detail'),
     _rule('show', base.PROJECT_READER_OR_ADMIN, 'Show a server', 'GET', '/servers/{server_id}'),
     _rule('create', base.PROJECT_MEMBER_OR_ADMIN, 'Create a server', 'POST', '/servers'),
+    policy.DocumentedRuleDefault(
+        name='compute:servers:create:requested_destination', check_str=base.ADMIN,
+        description='Create a server on the requested compute service host and/or '
+                    'hypervisor_hostname (microversion 2.74)',
+        operations=[{'method': 'POST', 'path': '/servers'}], scope_types=['project']),
     _rule('create:forced_host', base.ADMIN,
           'Create a server on the specified host and/or node', 'POST', '/servers'),
     _rule('delete', base.PROJECT_MEMBER_OR_ADMIN, 'Delete a server', 'DELETE',

@@ -37,7 +37,8 @@ def route_list():
     return [
         ('/servers', {'GET': (server_c, 'index'), 'POST': (server_c, 'create')}),
         ('/servers/detail', {'GET': (server_c, 'detail')}),
-        ('/servers/{id}', {'GET': (server_c, 'show'), 'DELETE': (server_c, 'delete')}),
+        ('/servers/{id}', {'GET': (server_c, 'show'), 'PUT': (server_c, 'update'),
+                            'DELETE': (server_c, 'delete')}),
         ('/servers/{id}/action', {'POST': (server_c, 'action')}),
         ('/servers/{server_id}/os-instance-actions', {'GET': (actions_c, 'index')}),
         ('/servers/{server_id}/os-instance-actions/{id}', {'GET': (actions_c, 'show')}),

@@ -1,4 +1,5 @@
 """The /servers resource (seed 3.1–3.2): ServersController."""
+import datetime
 import re
 
 from oslo_config import cfg
@@ -18,9 +19,52 @@ from novalite import policy
 
 CONF = cfg.CONF
 
-LIST_PARAMS = ('name', 'status', 'image', 'flavor', 'changes-since', 'reservation_id',
-               'limit', 'marker', 'all_tenants', 'deleted', 'sort_key', 'sort_dir',
-               'host', 'ip', 'ip6', 'project_id', 'tenant_id')
+
+# Filters a non-admin may use; everything else is dropped (Nova's
+# _get_server_search_options), by version.
+_USER_FILTERS = ('reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
+                 'changes-since', 'all_tenants')
+_USER_FILTERS_BY_VERSION = (('2.5', ('ip6',)),
+                            ('2.26', ('tags', 'tags-any', 'not-tags', 'not-tags-any')),
+                            ('2.66', ('changes-before',)), ('2.73', ('locked',)))
+
+
+def _versioned_schemas(table):
+    """Register each (schema, min, max) of ``table`` on a handler."""
+    def decorator(func):
+        for body_schema, lo, hi in table:
+            func = validation.schema(body_schema, lo, hi)(func)
+        return func
+    return decorator
+
+
+def _query(req):
+    """The query string as {name: [values]} after the version's query schema."""
+    params = {k: req.GET.getall(k) for k in req.GET.keys()}
+    for schema, lo, hi in schema_servers.QUERY_SCHEMAS:
+        if req.api_version_request.matches(lo, hi):
+            validation.validate(schema, params)
+    return params
+
+
+def _sort_params(req, params):
+    """(sort_keys, sort_dirs) with the ignored keys (and their directions) dropped;
+    sorting by host or node is for admins only."""
+    keys = [k.strip() for k in params.get('sort_key', [])] or ['created_at']
+    dirs = [d.strip() for d in params.get('sort_dir', [])] or ['desc']
+    ignored = set(schema_servers.IGNORED_SORT_KEYS)
+    if not req.is_at_least('2.73'):
+        ignored.add('locked')
+    for i in reversed(range(len(keys))):
+        if keys[i] in ignored:
+            del keys[i]
+            if i < len(dirs):
+                del dirs[i]
+    admin_only = [k for k in keys if k in ('host', 'node')]
+    if admin_only and not req.context.is_admin:
+        raise faults.Fault(403, 'Only administrators can sort servers by %s'
+                                % ' or '.join(admin_only))
+    return keys, dirs
 
 
 class ServersController:
@@ -35,50 +79,88 @@ class ServersController:
     def _get_server(self, req, server_id):
         return self.compute_api.get(req.context, server_id)
 
-    def _list(self, req, detailed):
+    def _search_options(self, req):
+        """The filters of a list request, as instance_get_all_by_filters wants them."""
         ctx = req.context
-        policy.authorize(ctx, 'os_compute_api:servers:%s' % ('detail' if detailed else 'index'))
-        params = req.GET
+        params = {k: v[-1] for k, v in _query(req).items()}
+        if not ctx.is_admin:
+            allowed = set(_USER_FILTERS)
+            for version, names in _USER_FILTERS_BY_VERSION:
+                if req.is_at_least(version):
+                    allowed.update(names)
+            params = {k: v for k, v in params.items()
+                      if k in allowed or k in ('limit', 'marker', 'sort_key', 'sort_dir')}
         filters = {}
-        if common_true(params.get('all_tenants')):
+        all_tenants = 'all_tenants' in params and _all_tenants(params['all_tenants'])
+        if all_tenants:
             policy.authorize(ctx, 'os_compute_api:servers:%s:get_all_tenants'
-                             % ('detail' if detailed else 'index'))
+                             % ('detail' if req.path.endswith('/detail') else 'index'))
+            project = params.get('project_id') or params.get('tenant_id')
+            if project:
+                filters['project_id'] = project
         else:
             filters['project_id'] = ctx.project_id
         if params.get('reservation_id'):
             filters['reservation_id'] = params['reservation_id']
-        if params.get('image'):
-            filters['image_ref'] = params['image'].rstrip('/').rsplit('/', 1)[-1]
+        image = params.get('image') or params.get('image_ref')
+        if image:
+            filters['image_ref'] = image.rstrip('/').rsplit('/', 1)[-1]
         if params.get('flavor'):
             filters['flavorid'] = params['flavor'].rstrip('/').rsplit('/', 1)[-1]
         if params.get('status'):
             states = common.STATUS_TO_VM_STATES.get(params['status'].upper())
             if states is None:
-                raise faults.Fault(400, 'Invalid status value')
+                if req.is_at_least('2.38'):
+                    raise faults.Fault(400, 'Invalid status value')
+                return None         # below 2.38 an unknown status matches nothing
             filters['vm_state'] = states
-        if params.get('changes-since'):
-            filters['changes_since'] = parse_time(params['changes-since'])
-            filters['include_deleted'] = True
-        if ctx.is_admin and params.get('host'):
-            filters['host'] = params['host']
-        limit = parse_limit(params.get('limit'))
-        name_re = None
-        if params.get('name'):
+        for param, key in (('changes-since', 'changes_since'),
+                           ('changes-before', 'changes_before')):
+            if params.get(param) and (param == 'changes-since' or req.is_at_least('2.66')):
+                filters[key] = parse_time(params[param], param)
+                filters['include_deleted'] = True
+        if (filters.get('changes_since') and filters.get('changes_before') and
+                filters['changes_since'] > filters['changes_before']):
+            raise faults.Fault(400, 'The value of changes-since must be less than or '
+                                    'equal to changes-before.')
+        if _true(params.get('deleted')):
+            filters.update(include_deleted=True, only_deleted=True)
+        for key in ('host', 'node', 'hostname', 'key_name', 'uuid', 'user_id'):
+            if params.get(key):
+                filters[key] = params[key]
+        if params.get('name') or params.get('display_name'):
+            pattern = params.get('name') or params.get('display_name')
             try:
-                name_re = re.compile(params['name'])
+                filters['name_regex'] = re.compile(pattern)
             except re.error:
                 raise faults.Fault(400, 'Invalid name filter')
-        instances = self.compute_api.get_all(ctx, filters, limit=None if name_re else limit,
-                                             marker=params.get('marker'))
-        if name_re is not None:
-            instances = [i for i in instances if name_re.search(i.display_name or '')]
-            instances = instances[:limit]
+        if req.is_at_least('2.26'):
+            for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
+                if params.get(key):
+                    filters[key.replace('-', '_')] = params[key].split(',')
+        if 'locked' in params and req.is_at_least('2.73'):
+            filters['locked'] = _true(params['locked'])
+        return filters, params
+
+    def _list(self, req, detailed):
+        ctx = req.context
+        policy.authorize(ctx, 'os_compute_api:servers:%s' % ('detail' if detailed else 'index'))
+        options = self._search_options(req)
+        limit = parse_limit(req.GET.get('limit'))
+        if options is None:
+            instances = []
+        else:
+            filters, params = options
+            sort_keys, sort_dirs = _sort_params(req, _query(req))
+            instances = self.compute_api.get_all(ctx, filters, limit=limit,
+                                                 marker=params.get('marker'),
+                                                 sort_keys=sort_keys, sort_dirs=sort_dirs)
         if detailed:
             fault_map = db.instance_fault_get_latest([i.uuid for i in instances])
-            admin = policy.authorize(ctx, 'os_compute_api:os-extended-server-attributes',
-                                     do_raise=False)
-            servers = [views_servers.show(req, i, fault_map.get(i.uuid), admin)
-                       for i in instances]
+            admin = self._can_see_extended_attributes(ctx)
+            host_status = self._host_status_getter(req)
+            servers = [views_servers.show(req, i, fault_map.get(i.uuid), admin,
+                                          host_status(i)) for i in instances]
         else:
             servers = [views_servers.basic(req, i) for i in instances]
         result = {'servers': servers}
@@ -87,6 +169,28 @@ class ServersController:
         if next_links:
             result['servers_links'] = next_links
         return result
+
+    @staticmethod
+    def _can_see_extended_attributes(ctx):
+        return policy.authorize(ctx, 'os_compute_api:os-extended-server-attributes',
+                                do_raise=False)
+
+    def _host_status_getter(self, req):
+        """instance -> host_status, or None when not shown (version, policy)."""
+        if not (req.is_at_least('2.16') and policy.authorize(
+                req.context, 'os_compute_api:servers:show:host_status', do_raise=False)):
+            return lambda instance: None
+        services = {}
+        return lambda instance: self.compute_api.get_instance_host_status(instance, services)
+
+    def _show_view(self, req, instance, full=True):
+        ctx = req.context
+        fault = db.instance_fault_get_latest([instance.uuid]).get(instance.uuid)
+        admin = full and self._can_see_extended_attributes(ctx)
+        host_status = self._host_status_getter(req)(instance) if full else None
+        # novalite has no server groups: the 2.71 list is always empty
+        return {'server': views_servers.show(req, instance, fault, admin, host_status,
+                                             full=full, server_groups=[])}
 
     @wsgi.expected_errors((400, 403))
     def index(self, req):
@@ -98,19 +202,35 @@ class ServersController:
 
     @wsgi.expected_errors(404)
     def show(self, req, id):
+        policy.authorize(req.context, 'os_compute_api:servers:show')
+        return self._show_view(req, self._get_server(req, id))
+
+    # -- update -------------------------------------------------------------------
+    @wsgi.expected_errors((400, 404))
+    @_versioned_schemas(schema_servers.UPDATE_SCHEMAS)
+    def update(self, req, id, body):
         ctx = req.context
-        policy.authorize(ctx, 'os_compute_api:servers:show')
+        policy.authorize(ctx, 'os_compute_api:servers:update')
         instance = self._get_server(req, id)
-        fault = db.instance_fault_get_latest([instance.uuid]).get(instance.uuid)
-        admin = policy.authorize(ctx, 'os_compute_api:os-extended-server-attributes',
-                                 do_raise=False)
-        return {'server': views_servers.show(req, instance, fault, admin)}
+        server = body['server']
+        updates = {}
+        if 'name' in server:
+            updates['display_name'] = server['name'].strip() if req.is_legacy_v2 \
+                else server['name']
+        for key, column in (('description', 'display_description'), ('hostname', 'hostname'),
+                            ('accessIPv4', 'access_ip_v4'), ('accessIPv6', 'access_ip_v6')):
+            if key in server:
+                updates[column] = server[key]
+        if 'OS-DCF:diskConfig' in server:
+            updates['auto_disk_config'] = server['OS-DCF:diskConfig'] == 'AUTO'
+        instance = self.compute_api.update_instance(ctx, instance, updates)
+        # from 2.75 PUT answers with the same body as GET
+        return self._show_view(req, instance, full=req.is_at_least('2.75'))
 
     # -- create (seed 3.2) ----------------------------------------------------------
     @wsgi.response(202)
     @wsgi.expected_errors((400, 403, 409))
-    @validation.schema(schema_servers.base_create_v20, '2.0', '2.0')
-    @validation.schema(schema_servers.base_create, '2.1')
+    @_versioned_schemas(schema_servers.CREATE_SCHEMAS)
     def create(self, req, body):
         ctx = req.context
         server_dict = body['server']
@@ -124,6 +244,16 @@ class ServersController:
             ext(server_dict, create_kwargs, body)
         if create_kwargs.get('forced_host') or create_kwargs.get('forced_node'):
             policy.authorize(ctx, 'os_compute_api:servers:create:forced_host')
+        if 'host' in server_dict or 'hypervisor_hostname' in server_dict:
+            policy.authorize(ctx, 'compute:servers:create:requested_destination')
+            create_kwargs['requested_host'] = server_dict.get('host')
+            create_kwargs['requested_hypervisor_hostname'] = \
+                server_dict.get('hypervisor_hostname')
+        for key, kwarg in (('description', 'display_description'), ('tags', 'tags'),
+                           ('trusted_image_certificates', 'trusted_certs'),
+                           ('hostname', 'hostname')):
+            if key in server_dict:
+                create_kwargs[kwarg] = server_dict[key]
 
         image_href = server_dict.get('imageRef') or create_kwargs.pop('bdm_image', None)
         create_kwargs.pop('bdm_image', None)
@@ -172,9 +302,20 @@ class ServersController:
         self.compute_api.delete(ctx, instance)
 
     # -- actions ----------------------------------------------------------------
+    ACTIONS = {'os-getConsoleOutput': '_action_get_console_output'}
+
     @wsgi.expected_errors((400, 404, 409))
-    @validation.schema(schema_servers.get_console_output)
     def action(self, req, id, body):
+        """POST /servers/{id}/action: the body's one key names the action."""
+        if not isinstance(body, dict) or len(body) != 1:
+            raise faults.Fault(400, 'Malformed request body')
+        name = next(iter(body))
+        if name not in self.ACTIONS:
+            raise faults.Fault(400, 'There is no such action: %s' % name)
+        return getattr(self, self.ACTIONS[name])(req, id, body=body)
+
+    @validation.schema(schema_servers.get_console_output)
+    def _action_get_console_output(self, req, id, body):
         ctx = req.context
         policy.authorize(ctx, 'os_compute_api:os-console-output')
         instance = self._get_server(req, id)
@@ -187,8 +328,20 @@ class ServersController:
         return {'output': output}
 
 
-def common_true(value):
+def _true(value):
     return str(value).lower() in ('1', 'true', 't', 'yes', 'y', 'on')
+
+
+def _all_tenants(value):
+    """Nova's is_all_tenants: present and empty means yes; otherwise a strict boolean."""
+    if value == '':
+        return True
+    lowered = str(value).strip().lower()
+    if lowered in ('1', 't', 'true', 'on', 'y', 'yes'):
+        return True
+    if lowered in ('0', 'f', 'false', 'off', 'n', 'no'):
+        return False
+    raise faults.Fault(400, "Invalid value '%s' for all_tenants" % value)
 
 
 def parse_limit(value):
@@ -204,12 +357,11 @@ def parse_limit(value):
     return min(limit, max_limit)
 
 
-def parse_time(value):
-    import datetime
+def parse_time(value, param='changes-since'):
     try:
         dt = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
     except ValueError:
-        raise faults.Fault(400, 'Invalid changes-since value')
+        raise faults.Fault(400, 'Invalid %s value' % param)
     if dt.tzinfo is not None:
         dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return dt

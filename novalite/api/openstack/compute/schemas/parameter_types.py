@@ -48,3 +48,27 @@ TRUE_STRINGS = ('1', 't', 'true', 'on', 'y', 'yes')
 
 def is_true(value):
     return value is True or str(value).strip().lower() in TRUE_STRINGS
+
+# -- microversioned fragments of the server create/update bodies ---------------
+# 2.26/2.32/2.52: a tag (server tags and device tags)
+tag = {'type': 'string', 'minLength': 1, 'maxLength': 60, 'pattern': '^[^,/]*$'}
+MAX_TAG_COUNT = 50
+
+# 2.63: trusted image certificate ids
+trusted_certs = {'type': ['array', 'null'], 'minItems': 1, 'maxItems': 50,
+                 'uniqueItems': True, 'items': {'type': 'string', 'minLength': 1}}
+
+# 2.67: bdm volume_type
+volume_type = {'type': ['string', 'null'], 'minLength': 0, 'maxLength': 255}
+
+# 2.74 host / hypervisor_hostname, 2.94 hostname: a host name with dots allowed
+fqdn = {'type': 'string', 'minLength': 1, 'maxLength': 255, 'pattern': '^[a-zA-Z0-9-._]*$'}
+
+personality = {'type': 'array', 'items': {
+    'type': 'object',
+    'properties': {'path': {'type': 'string'},
+                   'contents': {'type': 'string', 'format': 'base64'}},
+    'additionalProperties': False}}
+
+# Query strings: every parameter arrives as a list of strings.
+common_query_param = {'type': 'array', 'minItems': 1, 'items': {'type': 'string'}}
