@@ -111,6 +111,21 @@ def image_update(image_id, values):
         return _image_dict(session, session.get(m.Image, image_id))
 
 
+def image_properties_set(image_id, properties, removed=()):
+    """Set (insert or overwrite) and remove extra properties of an image."""
+    with writer() as session:
+        rows = {p.name: p for p in session.scalars(
+            select(m.ImageProperty).where(m.ImageProperty.image_id == image_id))}
+        for name in removed:
+            if name in rows:
+                session.delete(rows.pop(name))
+        for k, v in properties.items():
+            if k in rows:
+                rows[k].value = v
+            else:
+                session.add(m.ImageProperty(image_id=image_id, name=k, value=v))
+
+
 def image_get(image_id):
     with reader() as session:
         row = session.scalars(select(m.Image).where(m.Image.id == image_id,

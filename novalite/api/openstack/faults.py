@@ -34,6 +34,7 @@ EXCEPTION_CODES = [
     (exc.FlavorExists, 409),
     (exc.FlavorIdExists, 409),
     (exc.KeyPairExists, 409),
+    (exc.ImageConflict, 409),
     (exc.ConsoleNotAvailable, 409),
     (exc.ServiceUnavailable, 503),
 ]
