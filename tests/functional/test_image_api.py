@@ -59,7 +59,7 @@ def test_create_upload_show_download_delete(module_cloud):
     assert (img['os_distro'], img['min_ram'], img['tags']) == ('cirros', 64, ['a', 'b'])
     assert img['owner'] == cloud_mod.PROJECT and img['visibility'] == 'private'
     assert img['self'] == '/v2/images/%s' % img['id']
-    assert r.headers['Location'].endswith('/v2/images/%s' % img['id'])
+    assert r.headers['Location'] == '%s/image/v2/images/%s' % (c.base, img['id'])
     # no data yet: 204
     assert c.request('GET', '/image/v2/images/%s/file' % img['id']).status == 204
 
@@ -242,3 +242,11 @@ def test_openstack_cli(module_cloud, tmp_path):
     assert 'checksum="%s"' % hashlib.md5(DATA).hexdigest() in shown
     assert 'status="active"' in shown and 'os_distro' in shown
     assert c.request('GET', '/image/v2/images/%s/file' % image_id).raw == DATA
+    # --image NAME resolves through /image (GET /image/v2/images/NAME 404, ?name=)
+    server_id = run('server', 'create', '--image', name, '--flavor', 'm1.tiny', 'cli-vm',
+                    '-f', 'value', '-c', 'id').strip()
+    assert c.wait_status(server_id)['image']['id'] == image_id
+    listed = run('server', 'list', '--name', 'cli-vm', '-f', 'value', '-c', 'ID', '-c', 'Image')
+    assert listed.split() == [server_id, name]
+    c.request('DELETE', c.servers_path('/' + server_id))
+    c.wait_gone(server_id)

@@ -90,7 +90,7 @@ def create(req):
         owner=base.get('owner', ctx.project_id), protected=base.get('protected', False),
         tags=base.get('tags', []), os_hidden=base.get('os_hidden', False))
     resp = _json(views.image(img), 201)
-    resp.location = '/v2/images/%s' % img['id']
+    resp.location = '%s/v2/images/%s' % (req.application_url, img['id'])
     return resp
 
 
