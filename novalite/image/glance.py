@@ -1,6 +1,7 @@
 """A small Glance v2 client for when ``[glance] api_servers`` names a real
 Glance: image metadata for novalite-api, the data URL for compute hosts."""
 import json
+import logging
 import urllib.error
 import urllib.request
 
@@ -9,6 +10,7 @@ from oslo_config import cfg
 from novalite import exception
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 # Glance's attributes; every other top-level key of an image is a property.
 BASE_KEYS = ('id', 'name', 'status', 'disk_format', 'container_format', 'size',
@@ -28,6 +30,7 @@ def endpoint():
 
 def request(context, path):
     """A GET on the Glance endpoint with the caller's token."""
+    LOG.debug('Glance request: GET %s%s', endpoint(), path)
     req = urllib.request.Request(endpoint() + path,
                                  headers={'Accept': 'application/json'})
     if context is not None and context.auth_token:

@@ -250,3 +250,42 @@ def test_openstack_cli(module_cloud, tmp_path):
     assert listed.split() == [server_id, name]
     c.request('DELETE', c.servers_path('/' + server_id))
     c.wait_gone(server_id)
+
+
+def test_glance_api_servers(module_cloud):
+    """A second novalite-api with ``[glance] api_servers`` pointing at the first
+    one's /image: it looks images up over HTTP with the caller's token and does
+    not serve /image itself."""
+    c = module_cloud
+    port = cloud_mod.free_port()
+    conf = c.tmp / 'glance-mode.conf'
+    conf.write_text(c.conf.read_text().replace(
+        'osapi_compute_listen_port = %d' % c.port, 'osapi_compute_listen_port = %d' % port)
+        + '\n[glance]\napi_servers = %s/image\n' % c.base)
+    c._spawn('api-glance', 'novalite-api', conf)
+    other = cloud_mod.Cloud.__new__(cloud_mod.Cloud)
+    other.base = 'http://127.0.0.1:%d' % port
+    try:
+        cloud_mod.wait_for(other._api_up, 60, what='novalite-api with [glance]')
+        assert other.request('GET', '/image/v2/images').status != 200
+        owner = 'demo:%s' % uuid.uuid4().hex
+        img = _create(c, token=owner, visibility='private').json
+        assert _upload(c, img['id'], b'\0' * 4096, token=owner).status == 204
+
+        def boot(token, image):
+            project = token.split(':')[1]
+            return other.request('POST', '/v2.1/%s/servers' % project, {'server': {
+                'name': 'g', 'imageRef': image, 'flavorRef': '1', 'networks': 'none'}},
+                token=token)
+        r = boot(owner, img['id'])
+        assert r.status == 202, r.raw
+        server_id = r.json['server']['id']
+        assert c.wait_status(server_id)['status'] == 'ACTIVE'
+        assert 'GET %s/image/v2/images/%s' % (c.base, img['id']) in c.log_text('api-glance')
+        # the image is private: another project's boot finds no image (Glance's 404)
+        r = boot('demo:%s' % uuid.uuid4().hex, img['id'])
+        assert r.status == 400 and b'Can not find requested image' in r.raw, r.raw
+        assert boot(owner, str(uuid.uuid4())).status == 400
+        c.request('DELETE', c.servers_path('/' + server_id))
+    finally:
+        c.stop_process('api-glance')
