@@ -165,12 +165,7 @@ def update(context, image_id, values, properties=None, removed=(), tags=None,
 def upload(context, image_id, stream):
     """Store the data of a queued image from a file-like ``stream``, in
     chunks (never the whole image in memory)."""
-    image = _finish(db_catalog.image_get(image_id))
-    if image['status'] != 'queued':
-        raise exception.ImageConflict(
-            reason='Image status transition from %s to saving is not allowed'
-                   % image['status'])
-    db_catalog.image_update(image_id, {'status': 'saving'})
+    image = db_catalog.image_update(image_id, {'status': 'saving'}, expected_status='queued')
     os.makedirs(CONF.image.store_path, exist_ok=True)
     part = data_path(image_id) + '.part'
     md5, sha512, size = hashlib.md5(usedforsecurity=False), hashlib.sha512(), 0
@@ -194,7 +189,11 @@ def upload(context, image_id, stream):
               'os_hash_algo': 'sha512', 'os_hash_value': sha512.hexdigest()}
     if not image.get('disk_format'):
         values['disk_format'] = _detect_format(data_path(image_id))
-    return _finish(db_catalog.image_update(image_id, values))
+    try:
+        return _finish(db_catalog.image_update(image_id, values, expected_status='saving'))
+    except (exception.ImageNotFound, exception.ImageConflict):
+        _unlink(data_path(image_id))        # deleted during the upload
+        raise exception.ImageNotFound(image_id=image_id)
 
 
 def import_file(context, name, path, properties=None, disk_format=None, **kwargs):

@@ -80,6 +80,12 @@ def test_create_upload_show_download_delete(module_cloud):
     assert r.status == 200 and r.raw == DATA
     assert r.headers['Content-MD5'] == shown['checksum']
     assert r.headers['Content-Type'] == 'application/octet-stream'
+    # chunked transfer encoding (no Content-Length) is streamed too
+    chunked = _create(c).json['id']
+    r = _upload(c, chunked, iter([DATA[:1000], DATA[1000:]]))
+    assert r.status == 204, r.raw
+    r = c.request('GET', '/image/v2/images/%s' % chunked)
+    assert (r.json['size'], r.json['checksum']) == (len(DATA), hashlib.md5(DATA).hexdigest())
     # a second upload is a conflict
     assert _upload(c, img['id'], b'x').status == 409
 
@@ -154,6 +160,11 @@ def test_errors_write_nothing(module_cloud):
         assert r.status == code, (body, r.raw)
         assert r.json['code'].startswith(str(code)) and r.json['message'], r.raw
     assert c.request('POST', '/image/v2/images', raw=b'{nope').status == 400
+    r = c.request('POST', '/image/v2/images', {'status': 'active'}, token=cloud_mod.USER_TOKEN,
+                  headers={'Accept': 'application/json'})
+    assert r.json == {'code': '403 Forbidden', 'title': 'Forbidden',
+                      'message': "Attribute 'status' is read-only.<br /><br />\n\n\n"}
+    assert _create(c, id=c.image_id).status == 409
     assert c.query('SELECT count(*) FROM images')[0][0] == before
 
     for path in ('/image/v2/images/%s' % uuid.uuid4(), '/image/v2/images/cirros',

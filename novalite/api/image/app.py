@@ -26,6 +26,12 @@ PATCH_TYPES = {'application/openstack-images-v2.0-json-patch': 4,
 EDITABLE = ('name', 'visibility', 'protected', 'os_hidden', 'min_ram', 'min_disk',
             'container_format', 'disk_format', 'owner', 'tags')
 QUEUED_ONLY = ('container_format', 'disk_format')
+# Domain errors as Glance answers them (the first isinstance match wins).
+ERRORS = [(exception.MarkerNotFound, webob.exc.HTTPBadRequest),
+          (exception.NotFound, webob.exc.HTTPNotFound),
+          (exception.Forbidden, webob.exc.HTTPForbidden),
+          (exception.ImageConflict, webob.exc.HTTPConflict),
+          (exception.Invalid, webob.exc.HTTPBadRequest)]
 
 
 def _json(body, status=200):
@@ -36,35 +42,35 @@ def _json(body, status=200):
 
 def _body(req):
     if not req.body:
-        raise webob.exc.HTTPBadRequest('Body expected in request.')
+        raise webob.exc.HTTPBadRequest(explanation='Body expected in request.')
     try:
         return json.loads(req.body)
     except ValueError:
-        raise webob.exc.HTTPBadRequest('Malformed JSON in request body.')
+        raise webob.exc.HTTPBadRequest(explanation='Malformed JSON in request body.')
 
 
 def _forbid_keys(keys, read_only=schemas.READ_ONLY):
     for key in keys:
         if key in read_only:
-            raise webob.exc.HTTPForbidden("Attribute '%s' is read-only." % key)
+            raise webob.exc.HTTPForbidden(explanation="Attribute '%s' is read-only." % key)
         if key in schemas.RESERVED or key.startswith(schemas.RESERVED_PREFIX):
-            raise webob.exc.HTTPForbidden("Attribute '%s' is reserved." % key)
+            raise webob.exc.HTTPForbidden(explanation="Attribute '%s' is reserved." % key)
 
 
 def _validate(obj):
     message = schemas.validation_error(obj)
     if message:
-        raise webob.exc.HTTPBadRequest(message)
+        raise webob.exc.HTTPBadRequest(explanation=message)
 
 
 def _check_visibility_owner(ctx, values):
     if values.get('visibility') == 'public' and not ctx.is_admin:
         raise webob.exc.HTTPForbidden(
-            'You are not authorized to complete publicize_image action.')
+            explanation='You are not authorized to complete publicize_image action.')
     owner = values.get('owner')
     if owner is not None and owner != ctx.project_id and not ctx.is_admin:
         raise webob.exc.HTTPForbidden(
-            "You are not permitted to create images owned by '%s'." % owner)
+            explanation="You are not permitted to create images owned by '%s'." % owner)
 
 
 # -- handlers --------------------------------------------------------------------
@@ -72,13 +78,13 @@ def create(req):
     ctx = req.environ['novalite.context']
     body = _body(req)
     if not isinstance(body, dict):
-        raise webob.exc.HTTPBadRequest(schemas.validation_error(body))
+        raise webob.exc.HTTPBadRequest(explanation=schemas.validation_error(body))
     _forbid_keys(body)
     _validate(body)
     for key in body:
         if len(key) > 255:
             raise webob.exc.HTTPBadRequest(
-                'Custom property should not be greater than 255 characters.')
+                explanation='Custom property should not be greater than 255 characters.')
     base = {k: body.pop(k) for k in schemas.PROPERTIES if k in body}
     base.setdefault('visibility', 'shared')
     _check_visibility_owner(ctx, base)
@@ -98,9 +104,9 @@ def _int_param(params, name, default):
     try:
         value = int(params.pop(name, default))
     except ValueError:
-        raise webob.exc.HTTPBadRequest('%s param must be an integer' % name)
+        raise webob.exc.HTTPBadRequest(explanation='%s param must be an integer' % name)
     if value < 0:
-        raise webob.exc.HTTPBadRequest('%s param must be positive' % name)
+        raise webob.exc.HTTPBadRequest(explanation='%s param must be positive' % name)
     return value
 
 
@@ -114,11 +120,11 @@ def _sort_params(params):
     for key in keys:
         if key not in SORT_KEYS:
             raise webob.exc.HTTPBadRequest(
-                'Invalid sort key: %s. It must be one of the following: %s.'
+                explanation='Invalid sort key: %s. It must be one of the following: %s.'
                 % (key, ', '.join(SORT_KEYS)))
     for direction in dirs:
         if direction not in ('asc', 'desc'):
-            raise webob.exc.HTTPBadRequest('Invalid sort direction: %s' % direction)
+            raise webob.exc.HTTPBadRequest(explanation='Invalid sort direction: %s' % direction)
     return list(zip(keys, dirs + [dirs[-1] if dirs else 'desc'] * len(keys)))
 
 
@@ -127,12 +133,12 @@ def _list_filters(params):
     visibility = params.pop('visibility', None)
     if visibility is not None:
         if visibility not in schemas.PROPERTIES['visibility']['enum'] + ['all']:
-            raise webob.exc.HTTPBadRequest('Invalid visibility value: %s' % visibility)
+            raise webob.exc.HTTPBadRequest(explanation='Invalid visibility value: %s' % visibility)
         filters['visibility'] = visibility
     if 'os_hidden' in params:
         hidden = params.pop('os_hidden').lower()
         if hidden not in ('true', 'false'):
-            raise webob.exc.HTTPBadRequest('os_hidden must be a boolean')
+            raise webob.exc.HTTPBadRequest(explanation='os_hidden must be a boolean')
         filters['os_hidden'] = hidden == 'true'
     else:
         filters['os_hidden'] = False
@@ -152,17 +158,14 @@ def index(req):
     marker = params.pop('marker', None)
     member_status = params.pop('member_status', 'accepted')
     if member_status not in ('pending', 'accepted', 'rejected', 'all'):
-        raise webob.exc.HTTPBadRequest('Invalid status: %s' % member_status)
+        raise webob.exc.HTTPBadRequest(explanation='Invalid status: %s' % member_status)
     filters = _list_filters(params)
     filters['tags'] = params.getall('tag')
     if 'tag' in params:
         del params['tag']
     sort = _sort_params(params)
     filters['properties'] = dict(params)
-    try:
-        imgs = image_api.get_all(ctx, filters, limit, marker, sort)
-    except exception.MarkerNotFound as e:
-        raise webob.exc.HTTPBadRequest(e.format_message())
+    imgs = image_api.get_all(ctx, filters, limit, marker, sort)
     next_marker = imgs[-1]['id'] if imgs and len(imgs) == limit else None
     return _json(views.images(imgs, list(req.GET.items()), next_marker))
 
@@ -171,7 +174,7 @@ def _get(ctx, image_id):
     try:
         return image_api.get(ctx, image_id)
     except exception.ImageNotFound:
-        raise webob.exc.HTTPNotFound('No image found with ID %s' % image_id)
+        raise webob.exc.HTTPNotFound(explanation='No image found with ID %s' % image_id)
 
 
 def show(req, image_id):
@@ -180,20 +183,14 @@ def show(req, image_id):
 
 def _owned(ctx, image_id, action):
     img = _get(ctx, image_id)
-    try:
-        image_api.check_owner(ctx, img, action)
-    except exception.ImageForbidden as e:
-        raise webob.exc.HTTPForbidden(e.format_message())
+    image_api.check_owner(ctx, img, action)
     return img
 
 
 def delete(req, image_id):
     ctx = req.environ['novalite.context']
     _owned(ctx, image_id, 'delete')
-    try:
-        image_api.delete(ctx, image_id)
-    except exception.ImageForbidden as e:
-        raise webob.exc.HTTPForbidden(e.format_message())
+    image_api.delete(ctx, image_id)
     return webob.Response(status=204)
 
 
@@ -203,12 +200,14 @@ def upload(req, image_id):
         raise webob.exc.HTTPUnsupportedMediaType()
     img = _owned(ctx, image_id, 'upload data to')
     if not (img['disk_format'] and img['container_format']):
-        raise webob.exc.HTTPBadRequest('Properties disk_format, container_format must '
-                                       'be set prior to saving data.')
+        raise webob.exc.HTTPBadRequest(explanation=(
+            'Properties disk_format, container_format must be set prior to saving data.'))
     try:
         image_api.upload(ctx, image_id, req.body_file)
-    except exception.ImageConflict as e:
-        raise webob.exc.HTTPConflict(e.format_message())
+    except exception.ImageNotFound:
+        raise webob.exc.HTTPGone(explanation=(
+            'Image %s could not be found after upload. The image may have been deleted '
+            'during the upload.' % image_id))
     return webob.Response(status=204)
 
 
@@ -226,7 +225,7 @@ def download(req, image_id):
 def _change(raw, draft):
     """(op, key, value) of one JSON-patch operation, checked as Glance does."""
     if not isinstance(raw, dict):
-        raise webob.exc.HTTPBadRequest('Operations must be JSON objects.')
+        raise webob.exc.HTTPBadRequest(explanation='Operations must be JSON objects.')
     ops = ('add', 'remove', 'replace')
     if draft == 10:
         op, path = raw.get('op'), raw.get('path')
@@ -234,15 +233,16 @@ def _change(raw, draft):
         found = [k for k in ops if k in raw]
         op, path = (found[0], raw[found[0]]) if len(found) == 1 else (None, None)
     if op not in ops:
-        raise webob.exc.HTTPBadRequest('Invalid operation: `%s`. It must be one of the '
-                                       'following: add, remove, replace.' % op)
+        raise webob.exc.HTTPBadRequest(explanation=(
+            'Invalid operation: `%s`. It must be one of the following: add, remove, '
+            'replace.' % op))
     if not isinstance(path, str) or not path.startswith('/') or '/' in path[1:]:
         raise webob.exc.HTTPBadRequest(
-            "Invalid JSON pointer for this resource: '%s'" % path)
+            explanation="Invalid JSON pointer for this resource: '%s'" % path)
     key = path[1:].replace('~1', '/').replace('~0', '~')
     if op != 'remove' and 'value' not in raw:
-        raise webob.exc.HTTPBadRequest('Operation "%s" requires a member named "value".'
-                                       % op)
+        raise webob.exc.HTTPBadRequest(
+            explanation='Operation "%s" requires a member named "value".' % op)
     return op, key, raw.get('value')
 
 
@@ -254,8 +254,8 @@ def update(req, image_id):
             headers={'Accept-Patch': ', '.join(sorted(PATCH_TYPES))})
     body = _body(req)
     if not isinstance(body, list):
-        raise webob.exc.HTTPBadRequest('Request body must be a JSON array of operation '
-                                       'objects.')
+        raise webob.exc.HTTPBadRequest(
+            explanation='Request body must be a JSON array of operation objects.')
     changes = [_change(raw, draft) for raw in body]
     img = _owned(ctx, image_id, 'modify')
     values, props, removed = {}, dict(img['properties']), []
@@ -265,10 +265,11 @@ def update(req, image_id):
             _validate({key: value})
         if key in QUEUED_ONLY and img['status'] != 'queued':
             raise webob.exc.HTTPForbidden(
-                'Attribute %s can be only replaced for a queued image.' % key)
+                explanation='Attribute %s can be only replaced for a queued image.' % key)
         if key in EDITABLE:
             if op == 'remove':
-                raise webob.exc.HTTPForbidden("Attribute '%s' cannot be removed." % key)
+                raise webob.exc.HTTPForbidden(
+                    explanation="Attribute '%s' cannot be removed." % key)
             values[key] = value
         elif op == 'add' or key in props:
             if op == 'remove':
@@ -277,7 +278,7 @@ def update(req, image_id):
             else:
                 props[key] = value
         else:
-            raise webob.exc.HTTPConflict('Property %s does not exist.' % key)
+            raise webob.exc.HTTPConflict(explanation='Property %s does not exist.' % key)
     _check_visibility_owner(ctx, values)
     tags, hidden = values.pop('tags', None), values.pop('os_hidden', None)
     new = {k: v for k, v in props.items() if img['properties'].get(k) != v}
@@ -323,6 +324,11 @@ class ImageAPI:
             return handler(req, **match.groupdict())
         except webob.exc.HTTPException as e:
             return e
+        except exception.NovaliteException as e:
+            for cls, http_error in ERRORS:
+                if isinstance(e, cls):
+                    return http_error(explanation=e.format_message())
+            raise
 
 
 class ImageApp:
