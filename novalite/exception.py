@@ -163,6 +163,10 @@ class Forbidden(NovaliteException):
     msg_fmt = 'Forbidden'
 
 
+class ImageForbidden(Forbidden):
+    msg_fmt = '%(reason)s'
+
+
 class PolicyNotAuthorized(Forbidden):
     msg_fmt = "Policy doesn't allow %(action)s to be performed."
 
@@ -189,6 +193,12 @@ class NotAuthenticated(NovaliteException):
 
 
 # -- conflicts (409) ---------------------------------------------------------
+class ImageConflict(NovaliteException):
+    """The image service's 409: a duplicate id, a wrong status for the
+    request, a property that does not exist."""
+    msg_fmt = '%(reason)s'
+
+
 class InstanceInvalidState(NovaliteException):
     msg_fmt = ('Cannot \'%(method)s\' instance %(instance_uuid)s while it is '
                'in %(attr)s %(state)s')

@@ -9,12 +9,14 @@ import uuid
 from oslo_config import cfg
 
 from novalite.api import auth
+from novalite.api.image import app as image_app
 from novalite.api.openstack import api_version
 from novalite.api.openstack.compute import routes as compute_routes
 from novalite.api.openstack.compute import versions
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite import exception
+from novalite.image import glance
 
 CONF = cfg.CONF
 
@@ -75,6 +77,8 @@ class RootApp:
 
     def __init__(self):
         self.compute = auth.pipeline(ComputeAPI())
+        # the built-in image store's Glance v2 endpoint, unless a real Glance is used
+        self.image = None if glance.enabled() else image_app.ImageApp()
 
     def __call__(self, environ, start_response):
         req = wsgi.Request(environ)
@@ -101,6 +105,9 @@ class RootApp:
                 return faults.fault_response(405, 'The method specified is not allowed.')
             return wsgi.json_response(versions.index(req))
         prefix = parts[1]
+        if prefix == 'image' and self.image is not None:
+            req.path_info_pop()
+            return req.get_response(self.image)
         if prefix not in VERSION_PREFIXES:
             return wsgi.json_response(versions.multiple_choices(req), 300)
         key = 'v2.0' if VERSION_PREFIXES[prefix] else 'v2.1'

@@ -11,6 +11,7 @@ from novalite.conf import conductor
 from novalite.conf import database
 from novalite.conf import default
 from novalite.conf import fake_driver
+from novalite.conf import glance
 from novalite.conf import image
 from novalite.conf import image_cache
 from novalite.conf import libvirt
@@ -21,8 +22,8 @@ from novalite.conf import scheduler
 
 CONF = cfg.CONF
 
-MODULES = (default, api, compute, conductor, database, fake_driver, image, image_cache,
-           libvirt, network, notifications, quota, scheduler)
+MODULES = (default, api, compute, conductor, database, fake_driver, glance, image,
+           image_cache, libvirt, network, notifications, quota, scheduler)
 
 for _mod in MODULES:
     _mod.register_opts(CONF)

@@ -179,13 +179,36 @@ def image_create(values, properties=None):
         return _image_dict(session, row)
 
 
-def image_update(image_id, values):
+def image_update(image_id, values, expected_status=None):
+    """Update columns; with ``expected_status`` only from that status
+    (ImageConflict otherwise), atomically."""
     with writer() as session:
         values = dict(values, updated_at=now())
-        if session.execute(update(m.Image).where(m.Image.id == image_id, m.Image.deleted == 0)
-                           .values(**values)).rowcount != 1:
+        q = update(m.Image).where(m.Image.id == image_id, m.Image.deleted == 0)
+        if expected_status is not None:
+            q = q.where(m.Image.status == expected_status)
+        if session.execute(q.values(**values)).rowcount != 1:
+            if expected_status is not None and session.get(m.Image, image_id) is not None:
+                raise exception.ImageConflict(
+                    reason='Image status transition from %s to %s is not allowed'
+                           % (session.get(m.Image, image_id).status, values.get('status')))
             raise exception.ImageNotFound(image_id=image_id)
         return _image_dict(session, session.get(m.Image, image_id))
+
+
+def image_properties_set(image_id, properties, removed=()):
+    """Set (insert or overwrite) and remove extra properties of an image."""
+    with writer() as session:
+        rows = {p.name: p for p in session.scalars(
+            select(m.ImageProperty).where(m.ImageProperty.image_id == image_id))}
+        for name in removed:
+            if name in rows:
+                session.delete(rows.pop(name))
+        for k, v in properties.items():
+            if k in rows:
+                rows[k].value = v
+            else:
+                session.add(m.ImageProperty(image_id=image_id, name=k, value=v))
 
 
 def image_get(image_id):

@@ -1,8 +1,9 @@
 """Fetching image data on a compute host (no database access here).
 
-Either from a Glance v2 endpoint (``[image] glance_endpoint``, which may be
-another novalite-api's ``/image``) or, when unset, straight from the built-in
-store's directory (``[image] store_path``), which is the all-in-one case.
+From a Glance v2 endpoint: ``[glance] api_servers`` (a real Glance) or
+``[image] glance_endpoint`` (e.g. another novalite-api's ``/image``); with
+neither set, straight from the built-in store's directory (``[image]
+store_path``), which is the all-in-one case.
 """
 import os
 import shutil
@@ -11,14 +12,22 @@ import urllib.request
 from oslo_config import cfg
 
 from novalite import exception
+from novalite.image import glance
 
 CONF = cfg.CONF
 
 
+def _endpoint():
+    if glance.enabled():
+        return glance.endpoint()
+    return (CONF.image.glance_endpoint or '').rstrip('/')
+
+
 def download(context, image_id, dest_path):
     """Write image ``image_id``'s data to ``dest_path``; return its size."""
-    if CONF.image.glance_endpoint:
-        url = '%s/v2/images/%s/file' % (CONF.image.glance_endpoint.rstrip('/'), image_id)
+    base = _endpoint()
+    if base:
+        url = '%s/v2/images/%s/file' % (base, image_id)
         req = urllib.request.Request(url)
         if context is not None and context.auth_token:
             req.add_header('X-Auth-Token', context.auth_token)

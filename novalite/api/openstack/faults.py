@@ -36,6 +36,7 @@ EXCEPTION_CODES = [
     (exc.FlavorAccessExists, 409),
     (exc.FlavorAccessOfPublicFlavor, 409),
     (exc.KeyPairExists, 409),
+    (exc.ImageConflict, 409),
     (exc.ConsoleNotAvailable, 409),
     (exc.ServiceUnavailable, 503),
 ]
