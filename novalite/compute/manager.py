@@ -171,6 +171,18 @@ class ComputeManager:
         except exception.NovaliteException:
             pass
 
+    @contextlib.contextmanager
+    def _step(self, context, instance, event):
+        """One step of the build timeline shown by os-instance-actions: an
+        event started before the step and finished with its result."""
+        self._event(context, instance, event, 'start')
+        try:
+            yield
+        except BaseException:
+            self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
+            raise
+        self._event(context, instance, event, 'finish', 'Success')
+
     # -- seed 3.11 -------------------------------------------------------------------
     def _do_build_and_run_instance(self, context, instance, image, request_spec,
                                    filter_properties, admin_password, injected_files,
@@ -254,20 +266,17 @@ class ComputeManager:
                                 block_device_mapping, node, limits):
         notifications.notify_about_instance_create(context, instance, self.host, 'start')
         try:
-            with self.rt.instance_claim(context, instance, node, limits):
+            with contextlib.ExitStack() as claimed:
+                with self._step(context, instance, 'compute_instance_claim'):
+                    claimed.enter_context(self.rt.instance_claim(context, instance, node,
+                                                                 limits))
                 with self._build_resources(context, instance, requested_networks) as net:
                     instance = self._save(context, instance,
                                           {'task_state': task_states.SPAWNING},
                                           [task_states.BLOCK_DEVICE_MAPPING])
-                    self._event(context, instance, 'compute_spawn', 'start')
-                    try:
+                    with self._step(context, instance, 'compute_spawn'):
                         self.driver.spawn(context, instance, image, injected_files,
                                           admin_password, None, network_info=net)
-                    except Exception:
-                        self._event(context, instance, 'compute_spawn', 'finish', 'Error',
-                                    traceback.format_exc())
-                        raise
-                    self._event(context, instance, 'compute_spawn', 'finish', 'Success')
                     state = self.driver.get_info(instance).state
                     instance = self._save(context, instance, {
                         'power_state': state, 'vm_state': vm_states.ACTIVE,
@@ -299,8 +308,9 @@ class ComputeManager:
         networks are cleaned up before the error goes on."""
         self._save(context, instance, {'task_state': task_states.NETWORKING}, [None])
         try:
-            network_info = network_api.allocate_for_instance(context, instance,
-                                                             requested_networks)
+            with self._step(context, instance, 'compute_allocate_network'):
+                network_info = network_api.allocate_for_instance(context, instance,
+                                                                 requested_networks)
         except Exception as exc:  # noqa: BLE001 - a network failure aborts the build
             raise exception.BuildAbortException(instance_uuid=instance.uuid,
                                                 reason='network allocation failed: %s' % exc)

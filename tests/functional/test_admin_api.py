@@ -3,7 +3,6 @@ specs), os-availability-zone, os-hypervisors, os-services and
 os-instance-actions, per microversion, validated with Tempest's schemas."""
 import datetime
 import json
-import pathlib
 import uuid
 
 import pytest
@@ -12,6 +11,7 @@ from tempest.lib.api_schema.response.compute.v2_1 import flavors_extra_specs
 from tempest.lib.common import rest_client
 
 from tests.cloud import PROJECT, USER_TOKEN
+from tests import reference
 from tests.tempest_schemas import _Resp, check
 
 pytestmark = pytest.mark.xdist_group('test_admin_api')
@@ -23,9 +23,6 @@ HYPERVISORS = 'hypervisor_client.HypervisorClient'
 SERVICES = 'services_client.ServicesClient'
 SERVERS = 'servers_client.ServersClient'
 AZ = 'availability_zone_client.AvailabilityZoneClient'
-# Nova's api samples: shared/reference/api_samples beside the checkout (or above it)
-SAMPLES = next((p / 'shared/reference/api_samples/doc' for p in pathlib.Path(__file__).parents
-                if (p / 'shared/reference/api_samples/doc').is_dir()), None)
 
 
 def call(cloud, method, path, version='2.1', body=None, token=None, project=PROJECT):
@@ -312,8 +309,7 @@ def test_hypervisors(module_cloud, version):
     detail = shown.json['hypervisor']
     assert detail['service']['host'] == 'compute1'
     if version == '2.88':      # the key set of Nova's own 2.88 sample
-        assert SAMPLES is not None, 'api samples not found'
-        sample = json.loads((SAMPLES / 'os-hypervisors/v2.88/hypervisors-show-resp.json')
+        sample = json.loads((reference.api_samples('doc') / 'os-hypervisors/v2.88/hypervisors-show-resp.json')
                             .read_text())['hypervisor']
         assert set(detail) == set(sample) and set(detail['service']) == set(sample['service'])
         assert call(cloud, 'GET', '/os-hypervisors/statistics', version).status == 404
@@ -376,14 +372,18 @@ def test_instance_action_events_of_a_build(module_cloud, built_server):
     events = {e['event']: e for e in action['events']}
     # every step of the build recorded a finished, successful event
     assert {'conductor_schedule_and_build_instances', 'compute__do_build_and_run_instance',
-            'compute_spawn'} <= set(events)
+            'compute_instance_claim', 'compute_allocate_network', 'compute_spawn'} \
+        == set(events)
     for e in events.values():
         assert e['result'] == 'Success' and e['finish_time'] >= e['start_time'], e
         assert e['traceback'] is None
     build = events['compute__do_build_and_run_instance']
     spawn = events['compute_spawn']
-    assert build['start_time'] <= spawn['start_time'] <= spawn['finish_time'] \
-        <= build['finish_time']
+    claim, network = events['compute_instance_claim'], events['compute_allocate_network']
+    # the steps in order, inside the build
+    assert build['start_time'] <= claim['start_time'] <= claim['finish_time'] \
+        <= network['start_time'] <= network['finish_time'] <= spawn['start_time'] \
+        <= spawn['finish_time'] <= build['finish_time']
 
 
 @pytest.mark.parametrize('version,admin_keys,user_keys', [

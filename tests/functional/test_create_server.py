@@ -88,7 +88,8 @@ def test_boot_show_list_delete(cloud):
         'SELECT e.event FROM instance_actions_events e JOIN instance_actions a '
         'ON a.id = e.action_id WHERE a.instance_uuid = :u ORDER BY e.id', u=sid)]
     assert events == ['conductor_schedule_and_build_instances',
-                      'compute__do_build_and_run_instance', 'compute_spawn']
+                      'compute__do_build_and_run_instance', 'compute_instance_claim',
+                      'compute_allocate_network', 'compute_spawn']
 
     # notifications through oslo.messaging: legacy and versioned
     wait_for(lambda: 'instance.create.end' in cloud.notifications.types_for(sid), 10,

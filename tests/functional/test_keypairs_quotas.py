@@ -7,7 +7,6 @@ import concurrent.futures
 import copy
 import hashlib
 import json
-import pathlib
 import threading
 
 import pytest
@@ -15,13 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives import serialization
 
 from tests.cloud import ADMIN_TOKEN, Cloud, PROJECT, free_port, wait_for
-from tests import tempest_schemas
+from tests import reference, tempest_schemas
 
 pytestmark = pytest.mark.xdist_group('test_keypairs_quotas')
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SAMPLES = next((p / 'shared/reference/api_samples/doc' for p in ROOT.parents
-                if (p / 'shared/reference/api_samples/doc').is_dir()), None)
 KP, LIMITS, QUOTAS = ('keypairs_client.KeyPairsClient', 'limits_client.LimitsClient',
                       'quotas_client.QuotasClient')
 
@@ -37,8 +33,7 @@ def token(user):
 
 def sample_keys(area, version, name):
     """The keys of a Nova API sample body at that version (nearest folder)."""
-    if SAMPLES is None:
-        pytest.skip('Nova API samples not found beside the checkout')
+    SAMPLES = reference.api_samples('doc')
     folders = sorted((p for p in (SAMPLES / area).iterdir() if p.is_dir()),
                      key=lambda p: tuple(int(x) for x in p.name[1:].split('.')))
     best = SAMPLES / area

@@ -7,22 +7,18 @@ so quotas and listings never interfere, and deletes what it boots.
 """
 import datetime
 import json
-import pathlib
 import re
 import uuid
 
 import pytest
 
-from tests import tempest_schemas
+from tests import reference, tempest_schemas
 from tests.cloud import wait_for
 
 pytestmark = pytest.mark.xdist_group('test_servers_api')
 
 CLIENT = 'servers_client.ServersClient'
-TEMPLATES = (pathlib.Path(__file__).resolve().parents[3] / 'shared' / 'reference' /
-             'api_samples' / 'templates' / 'servers')
-if not TEMPLATES.is_dir():
-    TEMPLATES = pathlib.Path('/work/shared/reference/api_samples/templates/servers')
+TEMPLATES = reference.api_samples('templates') / 'servers'
 
 
 class Api:
