@@ -148,8 +148,10 @@ class API:
             user_id=context.user_id, flavor=flavor_for_instance(flavor), image=image,
             availability_zone=availability_zone, num_instances=count,
             scheduler_hints=scheduler_hints or {},
-            force_hosts=forced_host or requested_host,
-            force_nodes=forced_node or requested_hypervisor_hostname,
+            force_hosts=forced_host, force_nodes=forced_node,
+            requested_destination=({'host': requested_host,
+                                    'node': requested_hypervisor_hostname}
+                                   if requested_host or requested_hypervisor_hostname else None),
             retry=None, ignore_hosts=None)
         filter_properties = {'scheduler_hints': scheduler_hints or {},
                              'instance_type': flavor_for_instance(flavor)}

@@ -3,10 +3,16 @@ from novalite.objects import base
 
 
 class RequestSpec(base.NovaliteObject):
-    """What to place: flavor sizes, image, AZ, hints, how many, retry state."""
+    """What to place: flavor sizes, image, AZ, hints, how many, retry state.
+
+    ``force_hosts``/``force_nodes``: an admin's ``az:host[:node]`` (filters
+    skipped); ``requested_destination``: ``{'host', 'node'}`` of a 2.74 create
+    (filters still run).
+    """
     fields = ('instance_uuid', 'project_id', 'user_id', 'flavor', 'image',
               'availability_zone', 'num_instances', 'scheduler_hints',
-              'force_hosts', 'force_nodes', 'retry', 'ignore_hosts')
+              'force_hosts', 'force_nodes', 'requested_destination', 'retry',
+              'ignore_hosts')
 
     @property
     def memory_mb(self):

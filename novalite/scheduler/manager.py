@@ -64,9 +64,10 @@ class SchedulerManager:
     def _schedule(self, spec, instance_uuids, hosts, return_alternates):
         if not hosts:
             raise exception.NoValidHost(reason='There are no compute hosts.')
+        hosts, forced = self._destinations(hosts, spec)
         result = []
         for num, _uuid in enumerate(instance_uuids):
-            passing, why = self._filter(hosts, spec)
+            passing, why = (hosts, '') if forced else self._filter(hosts, spec)
             if not passing:
                 if num:
                     why = 'There are not enough hosts available. ' + why
@@ -84,6 +85,27 @@ class SchedulerManager:
                         selections.append(self._selection(h))
             result.append(selections)
         return result
+
+    @staticmethod
+    def _destinations(hosts, spec):
+        """Nova's destinations: an admin's ``az:host[:node]`` keeps only that
+        host/node and skips the filters (forced); a 2.74 ``host``/
+        ``hypervisor_hostname`` keeps only that host/node and still filters.
+        Returns (hosts, forced)."""
+        forced = bool(spec.force_hosts or spec.force_nodes)
+        dest = spec.requested_destination or {}
+        host, node = ((spec.force_hosts, spec.force_nodes) if forced
+                      else (dest.get('host'), dest.get('node')))
+        if not (host or node):
+            return hosts, False
+        names = [host] if isinstance(host, str) else list(host or [])
+        nodes = [node] if isinstance(node, str) else list(node or [])
+        kept = [h for h in hosts if (not names or h.host in names) and
+                (not nodes or h.nodename in nodes)]
+        if not kept:
+            raise exception.NoValidHost(reason='The requested destination (host %s, node %s) '
+                                        'is not a compute node.' % (host, node))
+        return kept, forced
 
     def _filter(self, hosts, spec):
         remaining = hosts

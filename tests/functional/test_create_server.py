@@ -212,3 +212,21 @@ def test_multi_create_spreads_over_equal_hosts(cloud):
     assert hosts.count('compute1') == 3 and hosts.count('compute2') == 3, hosts
     flavors = cloud.request('GET', '/v2.1/%s/flavors' % PROJECT).json['flavors']
     assert sorted(f['id'] for f in flavors) == ['1', '2', 'huge']
+
+
+def test_admin_pins_a_host_with_az_host_and_2_74_host(cloud):
+    """``nova:compute2`` (admin) and 2.74 ``host`` put every server on that host,
+    where random choice among the two equal hosts would spread them."""
+    r = cloud.boot('pinned', availability_zone='nova:compute2', max_count=4,
+                   return_reservation_id=True)
+    assert r.status == 202, r.raw
+    detail = cloud.servers_path('/detail?reservation_id=%s' % r.json['reservation_id'])
+    wait_for(lambda: [s['status'] for s in cloud.request('GET', detail).json['servers']]
+             == ['ACTIVE'] * 4, 30, what='4 ACTIVE servers')
+    assert {s['OS-EXT-SRV-ATTR:host'] for s in cloud.request('GET', detail).json['servers']} \
+        == {'compute2'}
+    r = cloud.request('POST', cloud.servers_path(), {'server': {
+        'name': 'dest', 'imageRef': cloud.image_id, 'flavorRef': '1', 'networks': 'none',
+        'host': 'compute1'}}, headers={'OpenStack-API-Version': 'compute 2.74'})
+    assert r.status == 202, r.raw
+    assert cloud.wait_status(r.json['server']['id'])['OS-EXT-SRV-ATTR:host'] == 'compute1'

@@ -83,3 +83,23 @@ def test_alternates_are_other_hosts_and_retry_excludes_tried(sched):
     spec.retry = {'num_attempts': 1, 'hosts': [['a', 'a']]}
     result = sched._schedule(spec, ['u'], [_state('a', ram=16384), _state('b')], True)
     assert result[0][0].service_host == 'b'
+
+
+def test_forced_host_skips_filters_and_requested_destination_filters(sched):
+    full = _state('full', ram=512)          # no room for a 1024 MB flavor
+    roomy = _state('roomy')
+    # az:host (admin): only that host, filters skipped (Nova: forcing skips them)
+    spec = _spec(ram=1024)
+    spec.force_hosts = 'full'
+    assert [s[0].service_host for s in sched._schedule(spec, ['u1'], [full, roomy], True)] \
+        == ['full']
+    # 2.74 host: only that host, and the filters still run
+    spec = _spec(ram=1024)
+    spec.requested_destination = {'host': 'full', 'node': None}
+    with pytest.raises(exception.NoValidHost, match='RamFilter'):
+        sched._schedule(spec, ['u1'], [full, roomy], True)
+    spec.requested_destination = {'host': None, 'node': 'roomy'}
+    assert sched._schedule(spec, ['u1'], [full, roomy], True)[0][0].service_host == 'roomy'
+    spec.requested_destination = {'host': 'elsewhere', 'node': None}
+    with pytest.raises(exception.NoValidHost, match='not a compute node'):
+        sched._schedule(spec, ['u1'], [full, roomy], True)
