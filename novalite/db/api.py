@@ -169,13 +169,26 @@ def instance_get_by_uuid(uuid, project_id=None, read_deleted=False):
         return _instances(session, [row])[0]
 
 
+def _fixed_ips(instance, version):
+    for vif in instance.network_info or []:
+        for subnet in vif.get('network', {}).get('subnets', []):
+            for ip in subnet.get('ips', []):
+                if ip.get('version', 4) == version:
+                    yield ip['address']
+
+
 def _python_filters(filters):
-    """Predicates SQL cannot portably express: the name regex (Nova's REGEXP)
-    and tags, kept in system_metadata."""
+    """Predicates SQL cannot portably express: the name and address regexes
+    (Nova's REGEXP; ``ip``/``ip6`` match the instance's fixed addresses) and
+    tags, kept in system_metadata."""
     preds = []
     if filters.get('name_regex') is not None:
         rx = filters['name_regex']
         preds.append(lambda i: rx.search(i.display_name or '') is not None)
+    for key, version in (('ip_regex', 4), ('ip6_regex', 6)):
+        if filters.get(key) is not None:
+            preds.append(lambda i, rx=filters[key], v=version:
+                         any(rx.search(a) for a in _fixed_ips(i, v)))
 
     def tags(i):
         return set((i.system_metadata or {}).get('tags') or [])

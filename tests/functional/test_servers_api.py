@@ -508,3 +508,26 @@ def test_update_per_microversion(api):
     assert r.status == 200 and isinstance(r.json['output'], str), r.raw
     assert put({'name': ' lead'}, '2.1').status == 400
     assert put({'bogus': 1}, '2.1').status == 400
+
+
+def test_ip_filters_match_fixed_addresses(api):
+    """``ip``/``ip6`` are regexes over the server's fixed IPv4/IPv6 addresses (ip6
+    for non-admins from 2.5)."""
+    wired = api.boot(name='wired', networks='auto').json['server']['id']
+    unwired = api.boot(name='unwired').json['server']['id']
+    server = api.wait(wired)
+    api.wait(unwired)
+    addr = [a['addr'] for net in server['addresses'].values() for a in net][0]
+    member = api.as_member()
+
+    def names(query, caller=api, version='2.1'):
+        r = caller.call('GET', query, version=version)
+        assert r.status == 200, (query, r.raw)
+        return sorted(s['name'] for s in r.json['servers'])
+
+    assert names('?ip=%s$' % addr.replace('.', r'\.')) == ['wired']
+    assert names('?ip=%s' % addr.rsplit('.', 1)[0], caller=member) == ['wired']
+    assert names('?ip=^192%5C.0%5C.2%5C.') == []
+    assert names('?ip6=.', caller=member, version='2.5') == []
+    assert names('?ip6=.', caller=member, version='2.4') == ['unwired', 'wired']  # ignored
+    assert api.call('GET', '?ip=(').status == 400

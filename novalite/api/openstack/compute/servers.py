@@ -134,6 +134,12 @@ class ServersController:
                 filters['name_regex'] = re.compile(pattern)
             except re.error:
                 raise faults.Fault(400, 'Invalid name filter')
+        for key in ('ip', 'ip6'):
+            if params.get(key):
+                try:
+                    filters[key + '_regex'] = re.compile(params[key])
+                except re.error:
+                    raise faults.Fault(400, 'Invalid %s filter' % key)
         if req.is_at_least('2.26'):
             for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
                 if params.get(key):
