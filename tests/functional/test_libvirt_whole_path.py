@@ -4,7 +4,9 @@ compute running the libvirt driver on qemu:///system (TCG).
 One guest serves every check of a successful boot (``networks: auto`` NIC and
 addresses, the guest's own marker line through os-getConsoleOutput, delete
 cleaning domain, directory and claim); one more server whose kernel QEMU
-refuses goes to ERROR with everything cleaned up.  The guest is the busybox
+refuses goes to ERROR with everything cleaned up (a reschedule), one whose image
+lies about its format is aborted, and a guest destroyed behind novalite's back
+shows SHUTOFF.  The guest is the busybox
 initramfs of tools/build-test-guest.sh, imported AMI-style.
 """
 import os
@@ -151,3 +153,45 @@ def _host_memory_mb():
         return conn.getInfo()[1]
     finally:
         conn.close()
+
+
+def test_guest_that_dies_shows_shutoff(cloud):
+    """A guest killed behind novalite's back (here: destroyed through libvirt)
+    emits a lifecycle event; the compute turns the server SHUTOFF, not ACTIVE
+    forever, and it still deletes cleanly."""
+    c = cloud
+    r = c.boot('dies', flavor='nano')
+    assert r.status == 202, r.raw
+    sid = r.json['server']['id']
+    assert c.wait_status(sid, ('ACTIVE',), timeout=60)['OS-EXT-STS:power_state'] == 1
+    conn = libvirt_env.libvirt.open(libvirt_env.URI)
+    try:
+        conn.lookupByUUIDString(sid).destroy()
+    finally:
+        conn.close()
+    server = c.wait_status(sid, ('SHUTOFF',), timeout=30)
+    assert (server['OS-EXT-STS:vm_state'], server['OS-EXT-STS:power_state']) == ('stopped', 4)
+    assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
+    c.wait_gone(sid, timeout=60)
+    _assert_cleaned(c, sid)
+
+
+def test_bad_image_is_an_abort_not_a_reschedule(cloud):
+    """An image whose data is not what it claims (declared qcow2, really raw) is
+    unacceptable: Nova aborts the build instead of rescheduling it; the server is
+    ERROR with the reason and nothing is left behind."""
+    c = cloud
+    fake = c.tmp / 'fake-qcow2.img'
+    fake.write_bytes(b'\0' * 65536)
+    image_id = c.manage('image', 'import', '--disk-format', 'qcow2', 'lying-image', str(fake))
+    r = c.boot('bad-image', flavor='nano', image=image_id)
+    assert r.status == 202, r.raw
+    sid = r.json['server']['id']
+    server = c.wait_status(sid, ('ERROR',), timeout=60)
+    message = server['fault']['message']
+    assert message.startswith('Build of instance %s aborted: Image %s is unacceptable'
+                              % (sid, image_id)), message
+    assert 'Rescheduling %s' % sid not in c.log_text(COMPUTE)
+    _assert_cleaned(c, sid)
+    assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
+    c.wait_gone(sid)
