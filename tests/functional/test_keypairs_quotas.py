@@ -397,3 +397,26 @@ def test_instances_allowed_takes_the_tightest_limit():
         quota.instances_allowed(limits, usage, flavor, 3, 3)
     assert str(e.value) == ('Quota exceeded for cores: Requested 6, but already used 4 '
                             'of 9 cores')
+
+
+def test_server_boots_with_its_users_key(module_cloud):
+    """key_name on create: the caller's own key pair is copied onto the instance
+    (key_name in the view, key_data stored); another user's key is invalid."""
+    c = module_cloud
+    public, _fingerprint = ssh_public_key()
+    assert call(c, 'POST', '/os-keypairs', '2.2', {'keypair': {
+        'name': 'boot-key', 'public_key': public}}).status == 201
+    r = c.boot('keyed', key_name='boot-key')
+    assert r.status == 202, r.raw
+    sid = r.json['server']['id']
+    assert c.wait_status(sid, ('ACTIVE',))['key_name'] == 'boot-key'
+    assert c.query('SELECT key_name, key_data FROM instances WHERE uuid = :u', u=sid) == [
+        ('boot-key', public)]
+    # key pairs belong to users: 'demo' cannot boot with admin's key
+    r = c.request('POST', c.servers_path(), {'server': {
+        'name': 'stolen-key', 'imageRef': c.image_id, 'flavorRef': '1', 'networks': 'none',
+        'key_name': 'boot-key'}}, token=token('demo'))
+    assert r.status == 400 and r.json['badRequest']['message'] == 'Invalid key_name provided.'
+    assert c.request('DELETE', c.servers_path('/' + sid)).status == 204
+    c.wait_gone(sid)
+    assert call(c, 'DELETE', '/os-keypairs/boot-key', '2.2').status == 204
