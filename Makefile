@@ -5,9 +5,12 @@ VENV    ?= .venv
 PYTHON  ?= python3
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-stamp
-# A real Keystone (from PyPI, own venv) for the keystone-mode tests.
+# A real Keystone and a real Glance (from PyPI, each in its own venv) for the
+# keystone-mode and [glance] api_servers tests.
 KS_VENV  ?= .venv-keystone
 KS_STAMP := $(KS_VENV)/.keystone-stamp
+GL_VENV  ?= .venv-glance
+GL_STAMP := $(GL_VENV)/.glance-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test system-deps sample-config clean
@@ -24,13 +27,16 @@ $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PY) -m pip install -q -e .
 	touch $@
 
-$(KS_STAMP): tools/setup-keystone.sh
-	PYTHON=$(PYTHON) tools/setup-keystone.sh $(KS_VENV)
+$(KS_STAMP): tools/setup-service-venv.sh
+	PYTHON=$(PYTHON) tools/setup-service-venv.sh keystone $(KS_VENV)
+
+$(GL_STAMP): tools/setup-service-venv.sh
+	PYTHON=$(PYTHON) tools/setup-service-venv.sh glance $(GL_VENV)
 
 run: system-deps $(STAMP)
 	$(VENV)/bin/novalite-all --demo
 
-test: system-deps $(STAMP) $(KS_STAMP)
+test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 sample-config: $(STAMP)
@@ -39,4 +45,4 @@ sample-config: $(STAMP)
 		--output-file etc/novalite/policy.yaml.sample
 
 clean:
-	rm -rf $(VENV) $(KS_VENV) state
+	rm -rf $(VENV) $(KS_VENV) $(GL_VENV) state

@@ -1,15 +1,12 @@
 """A real Keystone for functional tests: keystone from PyPI in its own venv
-(tools/setup-keystone.sh), SQLite, fernet tokens, served by gunicorn on a
+(tools/setup-service-venv.sh keystone), SQLite, fernet tokens, served by gunicorn on a
 free port and bootstrapped fresh in the test's tmp dir (environment.md, 5).
 
 In CI (``CI=true``) a Keystone that cannot be installed or started fails the
 test; elsewhere the test is skipped with the reason.
 """
 import os
-import signal
 import subprocess
-import urllib.error
-import urllib.request
 
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3
@@ -17,9 +14,6 @@ from keystoneauth1.identity import v3
 from tests import cloud as cloud_mod
 from tests import services
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.environ.get('KEYSTONE_VENV', os.path.join(ROOT, '.venv-keystone'))
-SETUP = os.path.join(ROOT, 'tools', 'setup-keystone.sh')
 ADMIN_PASSWORD = 'adminpw'
 
 WSGI_WRAPPER = """\
@@ -29,22 +23,9 @@ from keystone.wsgi.api import application  # noqa: E402,F401
 """
 
 
-def ensure_installed():
-    """The Keystone venv, installing it in CI; skip (locally) or fail (CI)."""
-    stamp = os.path.join(VENV, '.keystone-stamp')
-    if not os.path.exists(stamp):
-        if not services.IN_CI:
-            services.unavailable('Keystone (not installed: run tools/setup-keystone.sh '
-                                 'or `make test`, which does it)')
-        res = subprocess.run([SETUP, VENV], capture_output=True, text=True, timeout=280)
-        if res.returncode:
-            services.unavailable('Keystone (tools/setup-keystone.sh failed: %s)'
-                                 % (res.stdout + res.stderr)[-2000:])
-    return VENV
-
-
 class Keystone:
     def __init__(self, tmp):
+        self.venv = services.service_venv('keystone')
         self.tmp = tmp
         self.port = cloud_mod.free_port()
         self.url = 'http://127.0.0.1:%d/v3' % self.port
@@ -58,7 +39,7 @@ class Keystone:
             '[credential]\nkey_repository = %(t)s/credential-keys\n' % {'t': tmp})
 
     def _manage(self, *args):
-        res = subprocess.run([os.path.join(VENV, 'bin', 'keystone-manage'), '--config-file',
+        res = subprocess.run([os.path.join(self.venv, 'bin', 'keystone-manage'), '--config-file',
                               str(self.conf)] + list(args),
                              capture_output=True, text=True, timeout=120)
         if res.returncode:
@@ -80,40 +61,16 @@ class Keystone:
                      '--bootstrap-admin-url', self.url, '--bootstrap-internal-url', self.url,
                      '--bootstrap-public-url', self.url, '--bootstrap-region-id', 'RegionOne')
         (self.tmp / 'ks_wsgi.py').write_text(WSGI_WRAPPER)
-        env = dict(os.environ, OS_KEYSTONE_CONFIG_DIR=str(self.tmp),
-                   OS_KEYSTONE_CONFIG_FILES='keystone.conf')
         self.log = self.tmp / 'keystone.log'
-        with open(self.log, 'wb') as log:
-            self.proc = subprocess.Popen(
-                [os.path.join(VENV, 'bin', 'gunicorn'), '--chdir', str(self.tmp),
-                 '--workers', '2', '--bind', '127.0.0.1:%d' % self.port, 'ks_wsgi:application'],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                start_new_session=True)
-        try:
-            cloud_mod.wait_for(self._up, 60, what='keystone on %s' % self.url)
-        except AssertionError as e:
-            services.unavailable('Keystone (%s; log: %s)'
-                                 % (e, self.log.read_text(errors='replace')[-2000:]))
+        self.proc = services.start_gunicorn(
+            self.venv, 'ks_wsgi:application', self.port, self.tmp,
+            {'OS_KEYSTONE_CONFIG_DIR': str(self.tmp), 'OS_KEYSTONE_CONFIG_FILES': 'keystone.conf'},
+            self.log, 'Keystone', workers=2)
         self.admin = self.session('admin', ADMIN_PASSWORD, 'admin')
         return self
 
-    def _up(self):
-        if self.proc.poll() is not None:
-            raise AssertionError('gunicorn exited with %s' % self.proc.returncode)
-        try:
-            with urllib.request.urlopen(self.url, timeout=5) as resp:
-                return resp.status == 200
-        except (OSError, urllib.error.URLError):
-            return False
-
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        services.stop_process_group(self.proc)
 
     # -- identity API ------------------------------------------------------------
     def session(self, username, password, project_name):

@@ -4,7 +4,11 @@ In CI (``CI=true``) a missing service is a failure; on a developer's machine
 it is a skip with the reason.
 """
 import os
+import signal
 import subprocess
+import time
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -69,3 +73,70 @@ def create_vhost():
     _rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*')
     return ('rabbit://guest:guest@127.0.0.1:5672/%s' % vhost,
             lambda: _rabbitmqctl('delete_vhost', vhost))
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def service_venv(service):
+    """The venv of a real OpenStack service (keystone, glance) installed by
+    tools/setup-service-venv.sh (``make test`` does it); installed here in CI,
+    a skip (locally) or a failure (CI) when it is missing or broken."""
+    venv = os.environ.get('%s_VENV' % service.upper(),
+                          os.path.join(ROOT, '.venv-%s' % service))
+    setup = os.path.join(ROOT, 'tools', 'setup-service-venv.sh')
+    if not os.path.exists(os.path.join(venv, '.%s-stamp' % service)):
+        if not IN_CI:
+            unavailable('%s (not installed: run tools/setup-service-venv.sh %s or '
+                        '`make test`, which does it)' % (service, service))
+        res = subprocess.run([setup, service, venv], capture_output=True, text=True,
+                             timeout=280)
+        if res.returncode:
+            unavailable('%s (tools/setup-service-venv.sh failed: %s)'
+                        % (service, (res.stdout + res.stderr)[-2000:]))
+    return venv
+
+
+def _answers(url, proc):
+    if proc.poll() is not None:
+        raise RuntimeError('gunicorn exited with %s' % proc.returncode)
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True                 # any HTTP answer: the application is up
+    except OSError:
+        return False
+
+
+def start_gunicorn(venv, app, port, chdir, env, log_path, what, workers=1):
+    """Serve ``app`` (module:attribute) from ``venv`` with gunicorn on
+    127.0.0.1:``port``; wait until it answers HTTP.  Returns the process (its
+    own process group, for stop_process_group)."""
+    with open(log_path, 'wb') as log:
+        proc = subprocess.Popen(
+            [os.path.join(venv, 'bin', 'gunicorn'), '--chdir', str(chdir), '--workers',
+             str(workers), '--bind', '127.0.0.1:%d' % port, app],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=dict(os.environ, **env), start_new_session=True)
+    url = 'http://127.0.0.1:%d/' % port
+    deadline = time.monotonic() + 60
+    try:
+        while not _answers(url, proc):
+            if time.monotonic() > deadline:
+                raise RuntimeError('no answer on %s after 60 s' % url)
+            time.sleep(0.1)
+    except RuntimeError as e:
+        stop_process_group(proc)
+        unavailable('%s (%s; log: %s)' % (what, e, log_path.read_text(errors='replace')[-2000:]))
+    return proc
+
+
+def stop_process_group(proc):
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)

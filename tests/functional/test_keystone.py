@@ -32,7 +32,6 @@ class User:
 
 @pytest.fixture(scope='module')
 def keystone(tmp_path_factory):
-    ks_mod.ensure_installed()
     ks = ks_mod.Keystone(tmp_path_factory.mktemp('keystone'))
     try:
         yield ks.start()
