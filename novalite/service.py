@@ -16,9 +16,8 @@ LOG = logging.getLogger(__name__)
 
 
 class PeriodicTask:
-    def __init__(self, name, interval, func, run_immediately=False):
+    def __init__(self, name, interval, func):
         self.name, self.interval, self.func = name, interval, func
-        self.run_immediately = run_immediately
 
 
 class Service:
@@ -52,15 +51,11 @@ class Service:
         LOG.info('%s started on host %s (topic %s)', self.binary, self.host, self.topic)
 
     def _run_periodic(self, task):
-        if not task.run_immediately and self._stop.wait(task.interval):
-            return
-        while not self._stop.is_set():
+        while not self._stop.wait(task.interval):
             try:
                 task.func()
             except Exception:  # noqa: BLE001 - a periodic task must keep running
                 LOG.exception('Periodic task %s failed', task.name)
-            if self._stop.wait(task.interval):
-                return
 
     def stop(self):
         self._stop.set()

@@ -8,6 +8,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from novalite import conf as _conf  # noqa: F401 - registers every option
+from novalite import rpc
 from novalite import version
 
 CONF = cfg.CONF
@@ -21,6 +22,16 @@ def parse_args(argv, default_config_files=None):
     CONF(argv[1:], project='novalite', version=version.version_string(),
          default_config_files=default_config_files)
     logging.setup(CONF, 'novalite')
+
+
+def serve(argv, make_service):
+    """main() of a one-service daemon: config, RPC, start, run until
+    signalled, stop."""
+    parse_args(argv)
+    rpc.init()
+    svc = make_service()
+    svc.start()
+    run_until_signalled([svc.stop, rpc.cleanup])
 
 
 def run_until_signalled(stop_callbacks):

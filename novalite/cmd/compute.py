@@ -5,7 +5,6 @@ from oslo_config import cfg
 
 from novalite.cmd import common
 from novalite.compute import manager
-from novalite import rpc
 from novalite import service
 
 CONF = cfg.CONF
@@ -28,9 +27,5 @@ def make_service():
 
 
 def main(argv=None):
-    common.parse_args(argv or sys.argv)
     block_db_access()
-    rpc.init()
-    svc = make_service()
-    svc.start()
-    common.run_until_signalled([svc.stop, rpc.cleanup])
+    common.serve(argv or sys.argv, make_service)

@@ -6,7 +6,6 @@ from oslo_config import cfg
 from novalite.cmd import common
 from novalite.conductor import manager
 from novalite.db import hosts as db_hosts
-from novalite import rpc
 from novalite import service
 
 CONF = cfg.CONF
@@ -22,8 +21,4 @@ def make_service():
 
 
 def main(argv=None):
-    common.parse_args(argv or sys.argv)
-    rpc.init()
-    svc = make_service()
-    svc.start()
-    common.run_until_signalled([svc.stop, rpc.cleanup])
+    common.serve(argv or sys.argv, make_service)

@@ -12,6 +12,7 @@ import traceback
 
 import oslo_messaging as messaging
 from oslo_config import cfg
+from oslo_utils import timeutils
 
 from novalite.compute import power_state, resource_tracker, task_states, vm_states
 from novalite.conductor import rpcapi as conductor_rpcapi
@@ -280,7 +281,7 @@ class ComputeManager:
                     state = self.driver.get_info(instance).state
                     instance = self._save(context, instance, {
                         'power_state': state, 'vm_state': vm_states.ACTIVE,
-                        'task_state': None, 'launched_at': _utcnow()},
+                        'task_state': None, 'launched_at': timeutils.utcnow()},
                         [task_states.SPAWNING])
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
                 exception.NotAllowedByHost) as exc:
@@ -402,8 +403,3 @@ class ComputeManager:
 
 class _InstanceGone(Exception):
     """The instance was deleted (or taken away) while it was building."""
-
-
-def _utcnow():
-    import datetime
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)

@@ -14,7 +14,6 @@ image/download.py instead.  Access follows Glance: ``public`` and
 import hashlib
 import json
 import os
-import shutil
 import uuid as uuidlib
 
 from oslo_config import cfg
@@ -228,7 +227,3 @@ def delete(context, image_id):
 def open_data(image_id):
     """The image's data as an open binary file (the caller closes it)."""
     return open(data_path(image_id), 'rb')
-
-
-def copy_data(image_id, dest):
-    shutil.copyfile(data_path(image_id), dest)

@@ -89,7 +89,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.image_cache = imagecache.ImageCache()
         self.image_cache_manager = imagecache.ImageCacheManager(self.image_cache)
         self._fetch = image_download.download   # fetch_func of the image cache
-        self._direct_io = {}
+        self._disk_cachemode = None
 
     @staticmethod
     def _uri():
@@ -164,9 +164,9 @@ class LibvirtDriver(driver.ComputeDriver):
             xml = self._get_guest_xml(context, instance, network_info,
                                       disk_info, image_meta)
             laps.lap('guest_xml')
-            self._create_domain_and_network(context, xml, instance,
-                                            network_info, laps=laps)
-            self._wait_for_running(instance)
+            guest = self._create_domain_and_network(context, xml, instance,
+                                                    network_info, laps=laps)
+            self._wait_for_running(instance, guest)
             laps.lap('wait_running')
         except Exception:
             LOG.exception('Spawn of instance %s failed; cleaning up',
@@ -248,10 +248,14 @@ class LibvirtDriver(driver.ComputeDriver):
             pass
         os.chmod(path, 0o600)
 
-    def _disk_cache_mode(self, instance_dir):
-        if instance_dir not in self._direct_io:
-            self._direct_io[instance_dir] = _supports_direct_io(instance_dir)
-        return 'none' if self._direct_io[instance_dir] else 'writeback'
+    @property
+    def disk_cachemode(self):
+        """'none' when ``instances_path`` supports O_DIRECT, else
+        'writeback'; probed once (Nova's ``disk_cachemode``)."""
+        if self._disk_cachemode is None:
+            self._disk_cachemode = ('none' if _supports_direct_io(CONF.instances_path)
+                                    else 'writeback')
+        return self._disk_cachemode
 
     # -- guest XML (seed 3.13) ---------------------------------------------------
     def _get_guest_xml(self, context, instance, network_info, disk_info,
@@ -304,11 +308,10 @@ class LibvirtDriver(driver.ComputeDriver):
             vconfig.LibvirtConfigGuestTimer('rtc', tickpolicy='catchup'),
             vconfig.LibvirtConfigGuestTimer('hpet', present=False)]
 
-        instance_dir = get_instance_path(instance)
         root = disk_info['mapping']['disk']
         guest.devices.append(vconfig.LibvirtConfigGuestDisk(
             source_path=root['path'], driver_format='qcow2',
-            driver_cache=self._disk_cache_mode(instance_dir),
+            driver_cache=self.disk_cachemode,
             target_dev=root['dev'], target_bus=root['bus']))
         for vif in network_info:
             guest.devices.append(libvirt_vif.get_config(vif))
@@ -360,10 +363,10 @@ class LibvirtDriver(driver.ComputeDriver):
         laps.lap('launch')
         return guest
 
-    def _wait_for_running(self, instance):
+    def _wait_for_running(self, instance, guest):
         deadline = time.monotonic() + CONF.libvirt.spawn_timeout
         while True:
-            state = self.get_info(instance).state
+            state = self._guest_info(instance, guest).state
             if state == power_state.RUNNING:
                 return
             if time.monotonic() >= deadline:
@@ -390,7 +393,10 @@ class LibvirtDriver(driver.ComputeDriver):
 
     # -- queries -------------------------------------------------------------------
     def get_info(self, instance):
-        guest = self._host.get_guest(instance)
+        return self._guest_info(instance, self._host.get_guest(instance))
+
+    @staticmethod
+    def _guest_info(instance, guest):
         try:
             return driver.InstanceInfo(state=guest.get_power_state())
         except Exception as ex:

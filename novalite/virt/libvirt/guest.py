@@ -73,12 +73,6 @@ class Guest:
             LOG.error('Error launching guest %s', self.name)
             raise
 
-    def resume(self):
-        self._domain.resume()
-
-    def is_active(self):
-        return bool(self._domain.isActive())
-
     def get_power_state(self):
         state, _reason = self._domain.state()
         return LIBVIRT_POWER_STATE.get(state, power_state.NOSTATE)

@@ -53,19 +53,14 @@ def start_event_loop():
 
 
 class Host:
-    def __init__(self, uri, read_only=False, lifecycle_event_handler=None):
+    def __init__(self, uri, lifecycle_event_handler=None):
         self._uri = uri
-        self._read_only = read_only
         self._lifecycle_event_handler = lifecycle_event_handler
         self._conn = None
         self._conn_lock = threading.Lock()
         self._event_callback_id = None
         self._events = queue.Queue()
         self._dispatcher = None
-
-    @property
-    def uri(self):
-        return self._uri
 
     # -- connection -----------------------------------------------------------
     def initialize(self):
@@ -94,10 +89,7 @@ class Host:
             self._dispatcher.start()
         LOG.debug('Connecting to libvirt: %s', self._uri)
         try:
-            if self._read_only:
-                conn = libvirt.openReadOnly(self._uri)
-            else:
-                conn = libvirt.open(self._uri)
+            conn = libvirt.open(self._uri)
         except libvirt.libvirtError as ex:
             LOG.error('Connection to libvirt %s failed: %s', self._uri, ex)
             raise exception.HypervisorUnavailable(host=self._uri) from ex
