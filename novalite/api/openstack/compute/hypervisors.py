@@ -53,7 +53,7 @@ def _view(req, node, service, detail, servers=None):
 def _servers_on(node):
     return db.instance_get_all_by_filters({'host': node['host'],
                                            'node': node['hypervisor_hostname']},
-                                          sort_desc=False)
+                                          sort_dirs=['asc'], sort_keys=['created_at'])
 
 
 def _with_servers(req, node):
