@@ -329,7 +329,13 @@ def test_hypervisors(module_cloud, version):
         assert call(cloud, 'GET', '/os-hypervisors?hypervisor_hostname_pattern=zzz',
                     version).status == 404
         assert call(cloud, 'GET', '/os-hypervisors/%s/search' % name, version).status == 404
+        r = ok(call(cloud, 'GET', '/os-hypervisors?with_servers=true', version))
+        [with_servers] = r.json['hypervisors']
+        if version >= '2.75' or 'servers' in with_servers:
+            assert isinstance(with_servers['servers'], list)
     else:
+        r = ok(call(cloud, 'GET', '/os-hypervisors/%s/servers' % name[1:], version))
+        assert [h['hypervisor_hostname'] for h in r.json['hypervisors']] == [name]
         r = ok(call(cloud, 'GET', '/os-hypervisors/%s/search' % name[1:], version))
         check(HYPERVISORS, 'list_search_hypervisors', version, r)
         assert call(cloud, 'GET', '/os-hypervisors/zzz/search', version).status == 404

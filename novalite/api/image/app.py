@@ -14,6 +14,7 @@ import webob.static
 from novalite.api import auth
 from novalite.api.image import schemas
 from novalite.api.image import views
+from novalite.api.openstack import wsgi
 from novalite import exception
 from novalite.image import api as image_api
 
@@ -32,12 +33,6 @@ ERRORS = [(exception.MarkerNotFound, webob.exc.HTTPBadRequest),
           (exception.Forbidden, webob.exc.HTTPForbidden),
           (exception.ImageConflict, webob.exc.HTTPConflict),
           (exception.Invalid, webob.exc.HTTPBadRequest)]
-
-
-def _json(body, status=200):
-    resp = webob.Response(status=status, content_type='application/json', charset='UTF-8')
-    resp.text = json.dumps(body)
-    return resp
 
 
 def _body(req):
@@ -95,7 +90,7 @@ def create(req):
         visibility=base['visibility'], image_id=base.get('id'),
         owner=base.get('owner', ctx.project_id), protected=base.get('protected', False),
         tags=base.get('tags', []), os_hidden=base.get('os_hidden', False))
-    resp = _json(views.image(img), 201)
+    resp = wsgi.json_response(views.image(img), 201)
     resp.location = '%s/v2/images/%s' % (req.application_url, img['id'])
     return resp
 
@@ -167,7 +162,7 @@ def index(req):
     filters['properties'] = dict(params)
     imgs = image_api.get_all(ctx, filters, limit, marker, sort)
     next_marker = imgs[-1]['id'] if imgs and len(imgs) == limit else None
-    return _json(views.images(imgs, list(req.GET.items()), next_marker))
+    return wsgi.json_response(views.images(imgs, list(req.GET.items()), next_marker))
 
 
 def _get(ctx, image_id):
@@ -178,7 +173,7 @@ def _get(ctx, image_id):
 
 
 def show(req, image_id):
-    return _json(views.image(_get(req.environ['novalite.context'], image_id)))
+    return wsgi.json_response(views.image(_get(req.environ['novalite.context'], image_id)))
 
 
 def _owned(ctx, image_id, action):
@@ -283,15 +278,15 @@ def update(req, image_id):
     tags, hidden = values.pop('tags', None), values.pop('os_hidden', None)
     new = {k: v for k, v in props.items() if img['properties'].get(k) != v}
     img = image_api.update(ctx, image_id, values, new, removed, tags, hidden)
-    return _json(views.image(img))
+    return wsgi.json_response(views.image(img))
 
 
 def schema_image(req):
-    return _json(schemas.IMAGE)
+    return wsgi.json_response(schemas.IMAGE)
 
 
 def schema_images(req):
-    return _json(schemas.IMAGES)
+    return wsgi.json_response(schemas.IMAGES)
 
 
 _ID = r'(?P<image_id>[^/]+)'
@@ -345,5 +340,5 @@ class ImageApp:
             if req.method != 'GET':
                 return webob.exc.HTTPMethodNotAllowed(headers={'Allow': 'GET'})
             base = req.application_url
-            return _json(views.versions(base), 200 if path == '/versions' else 300)
+            return wsgi.json_response(views.versions(base), 200 if path == '/versions' else 300)
         return req.get_response(self.api)

@@ -1,5 +1,17 @@
-"""Shared API helpers: Nova's status mapping, links, pagination."""
+"""Shared API helpers: Nova's status mapping, links, pagination, query
+parameters and time formats."""
+import datetime
+from urllib.parse import urlencode
+
+from oslo_config import cfg
+
+from novalite.api.openstack import faults
 from novalite.compute import task_states, vm_states
+
+CONF = cfg.CONF
+# Nova's serialisation of datetimes in os-services, os-availability-zone,
+# os-instance-actions and os-keypairs (oslo's strtime).
+ISO_MICRO = '%Y-%m-%dT%H:%M:%S.%f'
 
 _STATE_MAP = {
     vm_states.ACTIVE: {'default': 'ACTIVE'},
@@ -60,6 +72,53 @@ def collection_links(req, collection, items, limit, id_key='id'):
     params = dict(req.GET)
     params['limit'] = str(limit)
     params['marker'] = items[-1][id_key]
-    from urllib.parse import urlencode
     return [{'rel': 'next', 'href': '%s%s/%s?%s' % (versioned_base(req), project_part(req),
                                                    collection, urlencode(params))}]
+
+
+def add_collection_links(result, links_key, req, collection, items, limit, id_key='id'):
+    """Put the ``next`` link of :func:`collection_links` under ``links_key``
+    of ``result`` when there is one; returns ``result``."""
+    links = collection_links(req, collection, items, limit, id_key)
+    if links:
+        result[links_key] = links
+    return result
+
+
+def parse_limit(value):
+    """?limit=, capped at [api] max_limit (the cap when absent)."""
+    max_limit = CONF.api.max_limit
+    if value is None:
+        return max_limit
+    try:
+        limit = int(value)
+    except ValueError:
+        raise faults.Fault(400, 'limit param must be an integer')
+    if limit < 0:
+        raise faults.Fault(400, 'limit param must be positive')
+    return min(limit, max_limit)
+
+
+def parse_time(value, param='changes-since'):
+    """An ISO 8601 query value as a naive UTC datetime, or a 400."""
+    try:
+        dt = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+    except ValueError:
+        raise faults.Fault(400, 'Invalid %s value' % param)
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return dt
+
+
+def reject_unknown_params(req, allowed):
+    """A 400 worded as jsonschema's additionalProperties error when the query
+    has a parameter not in ``allowed`` (Nova's strict query schemas)."""
+    extra = sorted(set(req.GET) - set(allowed))
+    if extra:
+        raise faults.Fault(400, 'Additional properties are not allowed (%s %s unexpected)'
+                           % (', '.join(map(repr, extra)),
+                              'was' if len(extra) == 1 else 'were'))
+
+
+def isotime(dt):
+    return dt.strftime(ISO_MICRO) if dt is not None else None

@@ -24,9 +24,6 @@ class Request(webob.Request):
     def is_at_least(self, version):
         return self.api_version_request >= version
 
-    def application_url_for_links(self):
-        return self.host_url
-
 
 def response(code):
     """The success status of a handler (Nova's ``@wsgi.response``)."""

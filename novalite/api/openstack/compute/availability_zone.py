@@ -3,13 +3,13 @@
 internal_service_availability_zone); /detail adds hosts and services."""
 from oslo_config import cfg
 
+from novalite.api.openstack import common
 from novalite.api.openstack import wsgi
 from novalite.db import hosts as db_hosts
 from novalite import policy
 
 CONF = cfg.CONF
 POLICY = 'os_compute_api:os-availability-zone:%s'
-ISO = '%Y-%m-%dT%H:%M:%S.%f'
 
 
 def service_zone(service):
@@ -17,11 +17,6 @@ def service_zone(service):
     if service['binary'] == 'novalite-compute':
         return CONF.default_availability_zone
     return CONF.internal_service_availability_zone
-
-
-def isotime(dt):
-    """Nova's serialisation of datetimes in these APIs."""
-    return dt.strftime(ISO) if dt is not None else None
 
 
 def _zones(services):
@@ -54,7 +49,7 @@ class AvailabilityZoneController:
                 continue
             hosts.setdefault(service_zone(s), {}).setdefault(s['host'], {})[s['binary']] = {
                 'available': s['up'], 'active': not s['disabled'],
-                'updated_at': isotime(s['updated_at'])}
+                'updated_at': common.isotime(s['updated_at'])}
         return {'availabilityZoneInfo':
                 [{'zoneName': z, 'zoneState': {'available': True}, 'hosts': hosts.get(z, {})}
                  for z in available] +

@@ -5,7 +5,6 @@ from novalite.api.openstack import common
 from novalite.api.openstack.compute.views import flavors as views_flavors
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
-from novalite.api.openstack.compute.servers import parse_limit
 from novalite.db import catalog as db_catalog
 
 # Nova's sort keys; ``id`` is the internal id, ``flavorid`` the API id.
@@ -45,11 +44,7 @@ def _check_query(req):
             raise faults.Fault(400, "Invalid input for query parameters %s. Value: %s. "
                                     "%r is not one of %r" % (key, value, value, list(allowed)))
     if req.is_at_least('2.75'):
-        extra = sorted(set(req.GET) - set(QUERY_PARAMS))
-        if extra:
-            raise faults.Fault(400, 'Additional properties are not allowed (%s %s '
-                                    'unexpected)' % (', '.join(map(repr, extra)),
-                                                     'was' if len(extra) == 1 else 'were'))
+        common.reject_unknown_params(req, QUERY_PARAMS)
 
 
 class FlavorsController:
@@ -60,7 +55,7 @@ class FlavorsController:
             is_public = _is_public(req.GET.get('is_public'))
         else:
             is_public = True
-        limit = parse_limit(req.GET.get('limit'))
+        limit = common.parse_limit(req.GET.get('limit'))
         flavors = db_catalog.flavor_get_all(
             project_id=ctx.project_id, is_public=is_public,
             min_ram=_int_param(req, 'minRam'), min_disk=_int_param(req, 'minDisk'),
@@ -72,12 +67,9 @@ class FlavorsController:
             items = [views_flavors.show(req, f, specs) for f in flavors]
         else:
             items = [views_flavors.basic(req, f) for f in flavors]
-        result = {'flavors': items}
-        links = common.collection_links(req, 'flavors' + ('/detail' if detailed else ''),
-                                        items, limit)
-        if links:
-            result['flavors_links'] = links
-        return result
+        return common.add_collection_links(
+            {'flavors': items}, 'flavors_links', req,
+            'flavors' + ('/detail' if detailed else ''), items, limit)
 
     @wsgi.expected_errors(400)
     def index(self, req):

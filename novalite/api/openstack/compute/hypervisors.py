@@ -14,7 +14,6 @@ from oslo_utils import uuidutils
 from novalite.api.openstack import common
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
-from novalite.api.openstack.compute.servers import parse_limit
 from novalite.db import api as db
 from novalite.db import hosts as db_hosts
 from novalite import exception
@@ -53,7 +52,7 @@ def _view(req, node, service, detail, servers=None):
 def _servers_on(node):
     return db.instance_get_all_by_filters({'host': node['host'],
                                            'node': node['hypervisor_hostname']},
-                                          sort_desc=False)
+                                          sort_dirs=['asc'], sort_keys=['created_at'])
 
 
 def _with_servers(req, node):
@@ -75,7 +74,7 @@ class HypervisorsController:
         pattern = req.GET.get('hypervisor_hostname_pattern') \
             if req.is_at_least('2.53') else None
         paged = req.is_at_least('2.33')
-        limit = parse_limit(req.GET.get('limit')) if paged else None
+        limit = common.parse_limit(req.GET.get('limit')) if paged else None
         marker = req.GET.get('marker') if paged else None
         if pattern is not None:
             if 'limit' in req.GET or marker is not None:
@@ -91,12 +90,9 @@ class HypervisorsController:
         with_servers = req.is_at_least('2.53')
         items = [_view(req, n, s, detail, _with_servers(req, n) if with_servers else None)
                  for n, s in pairs]
-        result = {'hypervisors': items}
-        links = common.collection_links(req, 'os-hypervisors' + ('/detail' if detail else ''),
-                                        items, limit)
-        if links:
-            result['hypervisors_links'] = links
-        return result
+        return common.add_collection_links(
+            {'hypervisors': items}, 'hypervisors_links', req,
+            'os-hypervisors' + ('/detail' if detail else ''), items, limit)
 
     @staticmethod
     def _page(req, pairs, limit, marker):

@@ -5,11 +5,9 @@ host only with the ``events`` policy); 2.58 ``updated_at``, limit/marker and
 changes-since; 2.62 ``hostId`` (and ``host`` for admins) in events; 2.66
 changes-before; 2.84 ``details`` with the ``events:details`` policy.
 """
-from novalite.api.openstack.compute.availability_zone import isotime
 from novalite.api.openstack import common
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
-from novalite.api.openstack.compute.servers import parse_limit, parse_time
 from novalite.api.openstack.compute.views.servers import generate_hostid
 from novalite.db import actions as db_actions
 from novalite.db import api as db
@@ -24,7 +22,7 @@ LIST_PARAMS_258 = ('limit', 'marker', 'changes-since')
 
 
 def _fmt(row, keys):
-    return {k: isotime(row.get(k)) if k in TIME_KEYS else row.get(k) for k in keys}
+    return {k: common.isotime(row.get(k)) if k in TIME_KEYS else row.get(k) for k in keys}
 
 
 def _action(req, row):
@@ -52,28 +50,23 @@ class InstanceActionsController:
             rows = db_actions.actions_get(instance.uuid)
             return {'instanceActions': [_action(req, r) for r in rows]}
         since, before = self._time_filters(req)
-        limit = parse_limit(req.GET.get('limit'))
+        limit = common.parse_limit(req.GET.get('limit'))
         rows = db_actions.actions_get(instance.uuid, limit=limit,
                                       marker=req.GET.get('marker'),
                                       changes_since=since, changes_before=before)
-        result = {'instanceActions': [_action(req, r) for r in rows]}
-        links = common.collection_links(req, 'servers/%s/os-instance-actions' % server_id,
-                                        result['instanceActions'], limit, 'request_id')
-        if links:
-            result['links'] = links
-        return result
+        actions = [_action(req, r) for r in rows]
+        return common.add_collection_links(
+            {'instanceActions': actions}, 'links', req,
+            'servers/%s/os-instance-actions' % server_id, actions, limit, 'request_id')
 
     @staticmethod
     def _time_filters(req):
         allowed = LIST_PARAMS_258 + (('changes-before',) if req.is_at_least('2.66') else ())
-        extra = sorted(set(req.GET) - set(allowed))
-        if extra:
-            raise faults.Fault(400, 'Additional properties are not allowed (%s unexpected)'
-                               % ', '.join(map(repr, extra)))
+        common.reject_unknown_params(req, allowed)
         since = req.GET.get('changes-since')
         before = req.GET.get('changes-before')
-        since = parse_time(since) if since else None
-        before = parse_time(before) if before else None
+        since = common.parse_time(since) if since else None
+        before = common.parse_time(before) if before else None
         if since and before and before < since:
             raise faults.Fault(400, 'The value of changes-since must be less than or '
                                     'equal to changes-before.')

@@ -1,7 +1,6 @@
 """The /os-keypairs resource: KeypairController."""
 from novalite.api.openstack import common
 from novalite.api.openstack.compute.schemas import keypairs as schema
-from novalite.api.openstack.compute.servers import parse_limit
 from novalite.api.openstack.compute.views import keypairs as views
 from novalite.api.openstack import wsgi
 from novalite.api import validation
@@ -50,14 +49,12 @@ class KeypairController:
         user_id = self._authorize(req, 'index')
         limit = marker = None
         if req.is_at_least('2.35'):
-            limit, marker = parse_limit(req.GET.get('limit')), req.GET.get('marker')
+            limit, marker = common.parse_limit(req.GET.get('limit')), req.GET.get('marker')
         keypairs = [views.basic(req, kp) for kp in
                     self.api.get_key_pairs(req.context, user_id, limit=limit, marker=marker)]
-        result = {'keypairs': [{'keypair': kp} for kp in keypairs]}
-        links = common.collection_links(req, 'os-keypairs', keypairs, limit, id_key='name')
-        if links:
-            result['keypairs_links'] = links
-        return result
+        return common.add_collection_links(
+            {'keypairs': [{'keypair': kp} for kp in keypairs]}, 'keypairs_links', req,
+            'os-keypairs', keypairs, limit, id_key='name')
 
     @wsgi.expected_errors(404)
     def show(self, req, id):

@@ -1,5 +1,4 @@
 """The /servers resource (seed 3.1–3.2): ServersController."""
-import datetime
 import re
 
 from oslo_config import cfg
@@ -79,10 +78,10 @@ class ServersController:
     def _get_server(self, req, server_id):
         return self.compute_api.get(req.context, server_id)
 
-    def _search_options(self, req):
+    def _search_options(self, req, query):
         """The filters of a list request, as instance_get_all_by_filters wants them."""
         ctx = req.context
-        params = {k: v[-1] for k, v in _query(req).items()}
+        params = {k: v[-1] for k, v in query.items()}
         if not ctx.is_admin:
             allowed = set(_USER_FILTERS)
             for version, names in _USER_FILTERS_BY_VERSION:
@@ -117,7 +116,7 @@ class ServersController:
         for param, key in (('changes-since', 'changes_since'),
                            ('changes-before', 'changes_before')):
             if params.get(param) and (param == 'changes-since' or req.is_at_least('2.66')):
-                filters[key] = parse_time(params[param], param)
+                filters[key] = common.parse_time(params[param], param)
                 filters['include_deleted'] = True
         if (filters.get('changes_since') and filters.get('changes_before') and
                 filters['changes_since'] > filters['changes_before']):
@@ -151,13 +150,14 @@ class ServersController:
     def _list(self, req, detailed):
         ctx = req.context
         policy.authorize(ctx, 'os_compute_api:servers:%s' % ('detail' if detailed else 'index'))
-        options = self._search_options(req)
-        limit = parse_limit(req.GET.get('limit'))
+        query = _query(req)
+        options = self._search_options(req, query)
+        limit = common.parse_limit(req.GET.get('limit'))
         if options is None:
             instances = []
         else:
             filters, params = options
-            sort_keys, sort_dirs = _sort_params(req, _query(req))
+            sort_keys, sort_dirs = _sort_params(req, query)
             instances = self.compute_api.get_all(ctx, filters, limit=limit,
                                                  marker=params.get('marker'),
                                                  sort_keys=sort_keys, sort_dirs=sort_dirs)
@@ -169,12 +169,9 @@ class ServersController:
                                           host_status(i)) for i in instances]
         else:
             servers = [views_servers.basic(req, i) for i in instances]
-        result = {'servers': servers}
-        next_links = common.collection_links(req, 'servers' + ('/detail' if detailed else ''),
-                                             servers, limit)
-        if next_links:
-            result['servers_links'] = next_links
-        return result
+        return common.add_collection_links(
+            {'servers': servers}, 'servers_links', req,
+            'servers' + ('/detail' if detailed else ''), servers, limit)
 
     @staticmethod
     def _can_see_extended_attributes(ctx):
@@ -349,25 +346,3 @@ def _all_tenants(value):
         return False
     raise faults.Fault(400, "Invalid value '%s' for all_tenants" % value)
 
-
-def parse_limit(value):
-    max_limit = CONF.api.max_limit
-    if value is None:
-        return max_limit
-    try:
-        limit = int(value)
-    except ValueError:
-        raise faults.Fault(400, 'limit param must be an integer')
-    if limit < 0:
-        raise faults.Fault(400, 'limit param must be positive')
-    return min(limit, max_limit)
-
-
-def parse_time(value, param='changes-since'):
-    try:
-        dt = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
-    except ValueError:
-        raise faults.Fault(400, 'Invalid %s value' % param)
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return dt

@@ -8,7 +8,8 @@ service by uuid instead of the enable/disable/... actions.
 from oslo_utils import strutils
 from oslo_utils import uuidutils
 
-from novalite.api.openstack.compute.availability_zone import isotime, service_zone
+from novalite.api.openstack.compute.availability_zone import service_zone
+from novalite.api.openstack import common
 from novalite.api.openstack.compute.schemas import services as schema
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
@@ -25,7 +26,7 @@ def _view(req, service):
          'zone': service_zone(service),
          'status': 'disabled' if service['disabled'] else 'enabled',
          'state': 'up' if service['up'] else 'down',
-         'updated_at': isotime(service['updated_at']),
+         'updated_at': common.isotime(service['updated_at']),
          'disabled_reason': service['disabled_reason']}
     if req.is_at_least('2.11'):
         d['forced_down'] = bool(service['forced_down'])

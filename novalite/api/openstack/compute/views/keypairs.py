@@ -1,10 +1,5 @@
 """Key pair bodies per microversion: ``type`` from 2.2."""
-# Nova serializes the key pair's datetimes with oslo's strtime format.
-STRTIME = '%Y-%m-%dT%H:%M:%S.%f'
-
-
-def _time(dt):
-    return dt.strftime(STRTIME) if dt is not None else None
+from novalite.api.openstack import common
 
 
 def basic(req, keypair):
@@ -24,6 +19,7 @@ def create(req, keypair, private_key=None):
 
 def show(req, keypair):
     return dict(basic(req, keypair), user_id=keypair['user_id'], id=keypair['id'],
-                deleted=bool(keypair['deleted']), created_at=_time(keypair['created_at']),
-                updated_at=_time(keypair['updated_at']),
-                deleted_at=_time(keypair['deleted_at']))
+                deleted=bool(keypair['deleted']),
+                created_at=common.isotime(keypair['created_at']),
+                updated_at=common.isotime(keypair['updated_at']),
+                deleted_at=common.isotime(keypair['deleted_at']))
