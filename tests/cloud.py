@@ -1,5 +1,6 @@
 """A novalite cloud for functional tests: the four daemons as separate
 processes on the real RabbitMQ and a real database, driven over HTTP."""
+import contextlib
 import json
 import os
 import signal
@@ -12,6 +13,8 @@ import urllib.request
 import uuid
 
 import sqlalchemy as sa
+
+from tests import services
 
 BIN = os.path.dirname(sys.executable)
 PROJECT = uuid.uuid4().hex
@@ -35,6 +38,20 @@ def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def private_cloud(tmp_path, **kwargs):
+    """A Cloud (not started) on a fresh PostgreSQL database and a RabbitMQ
+    vhost of its own; on exit the daemons stop and both are removed."""
+    with contextlib.ExitStack() as cleanup:
+        url, drop = services.create_database('postgresql', tmp_path)
+        cleanup.callback(drop)
+        rabbit, delete = services.create_vhost()
+        cleanup.callback(delete)
+        cloud = Cloud(tmp_path, url, rabbit, **kwargs)
+        cleanup.callback(cloud.stop)
+        yield cloud
 
 
 class Response:

@@ -26,15 +26,6 @@ def module_cloud(tmp_path_factory):
     that do not depend on the SQL backend.  Mark the module with
     ``pytestmark = pytest.mark.xdist_group('<module>')`` so one worker runs it.
     """
-    from tests.cloud import Cloud
-    tmp = tmp_path_factory.mktemp('cloud')
-    url, drop = services.create_database('postgresql', tmp)
-    rabbit, delete = services.create_vhost()
-    cloud = Cloud(tmp, url, rabbit)
-    try:
-        cloud.start().seed_catalog()
-        yield cloud
-    finally:
-        cloud.stop()
-        delete()
-        drop()
+    from tests.cloud import private_cloud
+    with private_cloud(tmp_path_factory.mktemp('cloud')) as cloud:
+        yield cloud.start().seed_catalog()

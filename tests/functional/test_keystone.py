@@ -12,7 +12,6 @@ import pytest
 
 from tests import cloud as cloud_mod
 from tests import keystone as ks_mod
-from tests import services
 from tests import tempest_schemas
 
 pytestmark = pytest.mark.xdist_group('test_keystone')
@@ -50,18 +49,10 @@ def users(keystone):
 
 @pytest.fixture(scope='module')
 def kcloud(tmp_path_factory, keystone):
-    tmp = tmp_path_factory.mktemp('kcloud')
-    url, drop = services.create_database('postgresql', tmp)
-    rabbit, delete = services.create_vhost()
-    cloud = cloud_mod.Cloud(tmp, url, rabbit, extra_conf=keystone.authtoken_conf())
-    keystone.register_compute(cloud.base + '/v2.1')
-    try:
-        cloud.start().seed_catalog()
-        yield cloud
-    finally:
-        cloud.stop()
-        delete()
-        drop()
+    with cloud_mod.private_cloud(tmp_path_factory.mktemp('kcloud'),
+                                 extra_conf=keystone.authtoken_conf()) as cloud:
+        keystone.register_compute(cloud.base + '/v2.1')
+        yield cloud.start().seed_catalog()
 
 
 @pytest.fixture(scope='module')

@@ -14,9 +14,8 @@ import shutil
 
 import pytest
 
-from tests.cloud import Cloud, wait_for
+from tests.cloud import private_cloud, wait_for
 from tests.functional import libvirt_env
-from tests import services
 from tests.tempest_schemas import check
 
 pytestmark = [pytest.mark.xdist_group('test_libvirt_whole_path'), pytest.mark.timeout(300)]
@@ -33,23 +32,18 @@ IMAGE_CACHE = ('[image_cache]\nmanager_interval = 1\n'
 def cloud(tmp_path_factory):
     kernel, initrd = libvirt_env.test_guest_files()
     top = libvirt_env.searchable_tmpdir('novalite-wholepath-')
-    tmp = tmp_path_factory.mktemp('lvcloud')
-    url, drop = services.create_database('postgresql', tmp)
-    rabbit, delete = services.create_vhost()
     instances = os.path.join(top, 'instances')
-    c = Cloud(tmp, url, rabbit, computes=(COMPUTE,),
-              compute_conf={COMPUTE: libvirt_env.compute_conf(instances) + IMAGE_CACHE})
-    c.instances_path = instances
     try:
-        c.start()
-        c.manage('flavor', 'create', '--id', 'nano', '--ram', '128', '--vcpus', '1',
-                 '--disk', '1', 'm1.nano')
-        c.image_id = libvirt_env.import_guest(c, kernel, initrd)
-        yield c
+        with private_cloud(tmp_path_factory.mktemp('lvcloud'), computes=(COMPUTE,),
+                           compute_conf={COMPUTE: libvirt_env.compute_conf(instances)
+                                         + IMAGE_CACHE}) as c:
+            c.instances_path = instances
+            c.start()
+            c.manage('flavor', 'create', '--id', 'nano', '--ram', '128', '--vcpus', '1',
+                     '--disk', '1', 'm1.nano')
+            c.image_id = libvirt_env.import_guest(c, kernel, initrd)
+            yield c
     finally:
-        c.stop()
-        delete()
-        drop()
         shutil.rmtree(top, ignore_errors=True)
 
 

@@ -4,20 +4,16 @@ import signal
 
 import pytest
 
-from tests.cloud import Cloud, wait_for
-from tests import services
+from tests.cloud import private_cloud, wait_for
 
 
 @pytest.fixture
-def slow_cloud(tmp_path, rabbit_url):
-    url, drop = services.create_database('postgresql', tmp_path)
-    c = Cloud(tmp_path, url, rabbit_url, computes=('slowhost',),
-              compute_conf={'slowhost': '[fake_driver]\nspawn_delay = 120\n'},
-              extra_conf='[conductor]\nstuck_build_check_interval = 1\n[DEFAULT]\n')
-    c.start().seed_catalog()
-    yield c
-    c.stop()
-    drop()
+def slow_cloud(tmp_path):
+    with private_cloud(tmp_path, computes=('slowhost',),
+                       compute_conf={'slowhost': '[fake_driver]\nspawn_delay = 120\n'},
+                       extra_conf='[conductor]\nstuck_build_check_interval = 1\n'
+                                  '[DEFAULT]\n') as c:
+        yield c.start().seed_catalog()
 
 
 def test_build_on_a_dead_compute_ends_in_error(slow_cloud):
