@@ -1,4 +1,4 @@
-"""The one database API module: every SQL statement novalite runs is here.
+"""The database API of instances: instances, faults, instance actions and events.
 
 Functions take plain values and return plain dicts or objects; callers never
 see a Session.  Only novalite-api, -conductor and -scheduler import this

@@ -11,8 +11,7 @@ import novalite.conf  # noqa: F401 - registers [glance]
 from novalite import context as nl_context
 from novalite.image import download
 from tests import glance as glance_mod
-from tests import services
-from tests.cloud import Cloud
+from tests.cloud import private_cloud
 
 pytestmark = pytest.mark.xdist_group('real_glance')
 
@@ -30,19 +29,12 @@ def glance(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def cloud(glance, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp('glance-cloud')
-    url, drop = services.create_database('postgresql', tmp)
-    rabbit, delete = services.create_vhost()
-    c = Cloud(tmp, url, rabbit, extra_conf='[glance]\napi_servers = %s\n' % glance.url)
-    try:
+    with private_cloud(tmp_path_factory.mktemp('glance-cloud'),
+                       extra_conf='[glance]\napi_servers = %s\n' % glance.url) as c:
         c.start()
         c.manage('flavor', 'create', '--id', '1', '--ram', '512', '--vcpus', '1',
                  '--disk', '1', 'm1.tiny')
         yield c
-    finally:
-        c.stop()
-        delete()
-        drop()
 
 
 def test_boot_from_a_glance_image(cloud, glance):
