@@ -419,19 +419,3 @@ def action_event_finish(uuid, request_id, event_name, result, traceback=None, ho
             action.message = 'Error'
         action.finish_time = ts
 
-
-def actions_get(uuid):
-    """The actions of an instance with their events, oldest first."""
-    with reader() as session:
-        actions = session.scalars(select(m.InstanceAction).where(
-            m.InstanceAction.instance_uuid == uuid).order_by(m.InstanceAction.id)).all()
-        out = []
-        for a in actions:
-            d = _row_dict(a)
-            d['events'] = [_row_dict(e) for e in session.scalars(
-                select(m.InstanceActionEvent).where(
-                    m.InstanceActionEvent.action_id == a.id).order_by(m.InstanceActionEvent.id))]
-            out.append(d)
-        return out
-
-

@@ -158,14 +158,6 @@ def compute_node_get_all(host=None):
         return [_node_dict(r) for r in session.scalars(q.order_by(m.ComputeNode.id))]
 
 
-def compute_node_get(node_id):
-    with reader() as session:
-        row = session.get(m.ComputeNode, node_id)
-        if row is None or row.deleted:
-            raise exception.ComputeHostNotFound(host=node_id)
-        return _node_dict(row)
-
-
 def compute_nodes_with_services():
     """Each compute node with its compute service (for host states)."""
     with reader() as session:
