@@ -83,6 +83,16 @@ def _row_dict(row):
     return {c.name: getattr(row, c.name) for c in row.__table__.columns}
 
 
+def _page(rows, key, marker, limit):
+    """``rows`` after the one whose ``key`` is ``marker``, at most ``limit``."""
+    if marker is not None:
+        keys = [getattr(r, key) for r in rows]
+        if marker not in keys:
+            raise exception.MarkerNotFound(marker=marker)
+        rows = rows[keys.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
+
+
 def _loads(text, default):
     return json.loads(text) if text else default
 
