@@ -12,13 +12,19 @@ def _flavor_dict(session, row):
     return _flavor_dicts(session, [row])[0]
 
 
+def _key_values(session, rows, model, fk, key):
+    """{row id: {child key: value}} of ``model``'s rows pointing (column
+    ``fk``) at ``rows``, in one query for all of them."""
+    out = {r.id: {} for r in rows}
+    if out:
+        for child in session.scalars(select(model).where(getattr(model, fk).in_(out))):
+            out[getattr(child, fk)][getattr(child, key)] = child.value
+    return out
+
+
 def _flavor_dicts(session, rows):
-    """The flavors as dicts with their extra_specs, in one query for all."""
-    specs = {r.id: {} for r in rows}
-    if specs:
-        for s in session.scalars(select(m.FlavorExtraSpec).where(
-                m.FlavorExtraSpec.flavor_id.in_(specs))):
-            specs[s.flavor_id][s.key] = s.value
+    """The flavors as dicts with their extra_specs."""
+    specs = _key_values(session, rows, m.FlavorExtraSpec, 'flavor_id', 'key')
     return [dict(_row_dict(r), extra_specs=specs[r.id]) for r in rows]
 
 
@@ -166,12 +172,8 @@ def _image_dict(session, row):
 
 
 def _image_dicts(session, rows):
-    """The images as dicts with their properties, in one query for all."""
-    props = {r.id: {} for r in rows}
-    if props:
-        for p in session.scalars(select(m.ImageProperty).where(
-                m.ImageProperty.image_id.in_(props))):
-            props[p.image_id][p.name] = p.value
+    """The images as dicts with their properties."""
+    props = _key_values(session, rows, m.ImageProperty, 'image_id', 'name')
     return [dict(_row_dict(r), properties=props[r.id]) for r in rows]
 
 
