@@ -33,13 +33,6 @@ class RequestContext(o_context.RequestContext):
                    project_name=values.get('project_name'),
                    overwrite=True)
 
-    def elevated(self):
-        ctx = self.from_dict(self.to_dict())
-        ctx.is_admin = True
-        if 'admin' not in ctx.roles:
-            ctx.roles = list(ctx.roles) + ['admin']
-        return ctx
-
 
 def get_admin_context():
     return RequestContext(user_id=None, project_id=None, is_admin=True,

@@ -28,11 +28,6 @@ def _init():
         return _ENFORCER
 
 
-def reset():
-    global _ENFORCER
-    _ENFORCER = None
-
-
 def authorize(context, action, target=None, do_raise=True):
     target = target if target is not None else {'project_id': context.project_id,
                                                 'user_id': context.user_id}
@@ -44,6 +39,3 @@ def authorize(context, action, target=None, do_raise=True):
     except policy.InvalidScope:
         raise exception.PolicyNotAuthorized(action=action)
 
-
-def check_is_admin(context):
-    return authorize(context, 'context_is_admin', {}, do_raise=False)

@@ -80,8 +80,9 @@ def destroy_project_quotas(project_id):
 
 
 # -- create-path checks ---------------------------------------------------------
-def check_metadata_items(context, metadata):
-    allowed = get_project_quotas(context.project_id)['metadata_items']
+def check_metadata_items(limits, metadata):
+    """``limits`` are the project's (get_project_quotas)."""
+    allowed = limits['metadata_items']
     if 0 <= allowed < len(metadata or {}):
         raise exception.MetadataLimitExceeded(allowed=allowed)
 
@@ -108,12 +109,10 @@ def instances_allowed(limits, usage, flavor, min_count, max_count):
         allowed=', '.join(str(limits[r]) for r in overs))
 
 
-def create_instances(context, flavor, min_count, max_count, build_rows):
-    """Create as many instances as the project's quota allows (at least
-    min_count, at most max_count), checked and inserted atomically.
+def create_instances(context, limits, flavor, min_count, max_count, build_rows):
+    """Create as many instances as the project's quota ``limits`` allow (at
+    least min_count, at most max_count), checked and inserted atomically.
     ``build_rows(count)`` returns the value dicts to insert."""
-    limits = get_project_quotas(context.project_id)
-
     def decide(usage):
         return instances_allowed(limits, usage, flavor, min_count, max_count)
     return db_quotas.instance_create_within_quota(context, decide, build_rows)

@@ -91,7 +91,8 @@ class API:
         image = self._get_image(context, image_href)
         self._check_flavor_image(flavor, image)
         metadata = metadata or {}
-        quota.check_metadata_items(context, metadata)
+        limits = quota.get_project_quotas(context.project_id)
+        quota.check_metadata_items(limits, metadata)
         if user_data is not None:
             try:
                 base64.b64decode(user_data, validate=True)
@@ -141,7 +142,8 @@ class API:
                                  hostname=hostname or _hostname(name), launch_index=idx))
             return rows
         # quota check and insert in one transaction (novalite/quota.py)
-        instances = quota.create_instances(context, flavor, min_count, max_count, build_rows)
+        instances = quota.create_instances(context, limits, flavor, min_count, max_count,
+                                           build_rows)
         count = len(instances)
         request_spec = RequestSpec(
             instance_uuid=instances[0].uuid, project_id=context.project_id,

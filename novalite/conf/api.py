@@ -13,9 +13,6 @@ opts = [
                help='Maximum number of items a list request returns.'),
     cfg.BoolOpt('enable_instance_password', default=True,
                 help='Return the admin password in the create-server response.'),
-    cfg.StrOpt('compute_link_prefix',
-               help='Base URL for links in responses, when novalite-api runs '
-                    'behind a proxy. Unset means the request\'s host URL.'),
 ]
 
 

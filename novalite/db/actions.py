@@ -5,7 +5,7 @@ are in novalite/db/api.py.
 """
 from sqlalchemy import select
 
-from novalite.db.api import _row_dict, reader
+from novalite.db.api import _page, _row_dict, reader
 from novalite.db import models as m
 from novalite import exception
 
@@ -23,14 +23,7 @@ def actions_get(instance_uuid, limit=None, marker=None, changes_since=None,
         if changes_before is not None:
             q = q.where(updated <= changes_before)
         rows = session.scalars(q.order_by(ia.created_at.desc(), ia.id.desc())).all()
-        if marker is not None:
-            ids = [r.request_id for r in rows]
-            if marker not in ids:
-                raise exception.MarkerNotFound(marker=marker)
-            rows = rows[ids.index(marker) + 1:]
-        if limit is not None:
-            rows = rows[:limit]
-        return [_row_dict(r) for r in rows]
+        return [_row_dict(r) for r in _page(rows, 'request_id', marker, limit)]
 
 
 def action_get_by_request_id(instance_uuid, request_id):

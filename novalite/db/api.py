@@ -83,6 +83,16 @@ def _row_dict(row):
     return {c.name: getattr(row, c.name) for c in row.__table__.columns}
 
 
+def _page(rows, key, marker, limit):
+    """``rows`` after the one whose ``key`` is ``marker``, at most ``limit``."""
+    if marker is not None:
+        keys = [getattr(r, key) for r in rows]
+        if marker not in keys:
+            raise exception.MarkerNotFound(marker=marker)
+        rows = rows[keys.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
+
+
 def _loads(text, default):
     return json.loads(text) if text else default
 
@@ -139,14 +149,16 @@ def instance_create_many_in(session, ctx, instances, action='create'):
     for values in instances:
         row = m.Instance(**_instance_values(values))
         session.add(row)
-        for key, value in (values.get('metadata') or {}).items():
+        metadata = dict(values.get('metadata') or {})
+        for key, value in metadata.items():
             session.add(m.InstanceMetadata(instance_uuid=values['uuid'], key=key, value=value))
         session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
                                      request_id=ctx.request_id, user_id=ctx.user_id,
                                      project_id=ctx.project_id, start_time=now()))
-        created.append(row)
+        created.append((row, metadata))
     session.flush()
-    return _instances(session, created)
+    # the metadata just written: no need to read it back
+    return [_instance_from_row(row, metadata) for row, metadata in created]
 
 
 def _live_instance_query(uuid, project_id=None):
@@ -350,13 +362,14 @@ def instance_destroy(uuid, expected_host=None):
 def instances_claimed(uuids):
     """The subset of ``uuids`` that hold a claim or no longer need one
     (deleted or failed)."""
+    done = set(uuids)
     with reader() as session:
-        q = select(m.Instance.uuid).where(m.Instance.uuid.in_(uuids), sa.or_(
-            m.Instance.compute_id.is_not(None), m.Instance.deleted != 0,
-            m.Instance.vm_state != 'building'))
-        found = set(session.scalars(q))
-        exists = set(session.scalars(select(m.Instance.uuid).where(m.Instance.uuid.in_(uuids))))
-        return found | (set(uuids) - exists)
+        q = select(m.Instance.uuid, m.Instance.compute_id, m.Instance.deleted,
+                   m.Instance.vm_state).where(m.Instance.uuid.in_(uuids))
+        for uuid, compute_id, deleted, vm_state in session.execute(q):
+            if compute_id is None and not deleted and vm_state in (None, 'building'):
+                done.discard(uuid)
+    return done
 
 
 # -- faults and actions -------------------------------------------------------
@@ -418,20 +431,4 @@ def action_event_finish(uuid, request_id, event_name, result, traceback=None, ho
         if result == 'Error':
             action.message = 'Error'
         action.finish_time = ts
-
-
-def actions_get(uuid):
-    """The actions of an instance with their events, oldest first."""
-    with reader() as session:
-        actions = session.scalars(select(m.InstanceAction).where(
-            m.InstanceAction.instance_uuid == uuid).order_by(m.InstanceAction.id)).all()
-        out = []
-        for a in actions:
-            d = _row_dict(a)
-            d['events'] = [_row_dict(e) for e in session.scalars(
-                select(m.InstanceActionEvent).where(
-                    m.InstanceActionEvent.action_id == a.id).order_by(m.InstanceActionEvent.id))]
-            out.append(d)
-        return out
-
 

@@ -2,17 +2,30 @@
 import sqlalchemy as sa
 from sqlalchemy import select, update
 
-from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db.api import _page, _row_dict, now, reader, writer
 from novalite.db import models as m
 from novalite import exception
 
 
 # -- flavors --------------------------------------------------------------------
 def _flavor_dict(session, row):
-    d = _row_dict(row)
-    d['extra_specs'] = {s.key: s.value for s in session.scalars(
-        select(m.FlavorExtraSpec).where(m.FlavorExtraSpec.flavor_id == row.id))}
-    return d
+    return _flavor_dicts(session, [row])[0]
+
+
+def _key_values(session, rows, model, fk, key):
+    """{row id: {child key: value}} of ``model``'s rows pointing (column
+    ``fk``) at ``rows``, in one query for all of them."""
+    out = {r.id: {} for r in rows}
+    if out:
+        for child in session.scalars(select(model).where(getattr(model, fk).in_(out))):
+            out[getattr(child, fk)][getattr(child, key)] = child.value
+    return out
+
+
+def _flavor_dicts(session, rows):
+    """The flavors as dicts with their extra_specs."""
+    specs = _key_values(session, rows, m.FlavorExtraSpec, 'flavor_id', 'key')
+    return [dict(_row_dict(r), extra_specs=specs[r.id]) for r in rows]
 
 
 def flavor_create(values, extra_specs=None, projects=None):
@@ -72,15 +85,8 @@ def flavor_get_all(project_id=None, is_public=True, min_ram=None, min_disk=None,
             q = q.where(m.Flavor.root_gb >= min_disk)
         col = getattr(m.Flavor, sort_key)
         q = q.order_by(col.desc() if sort_dir == 'desc' else col.asc(), m.Flavor.id)
-        rows = session.scalars(q).all()
-        if marker is not None:
-            ids = [r.flavorid for r in rows]
-            if marker not in ids:
-                raise exception.MarkerNotFound(marker=marker)
-            rows = rows[ids.index(marker) + 1:]
-        if limit is not None:
-            rows = rows[:limit]
-        return [_flavor_dict(session, r) for r in rows]
+        rows = _page(session.scalars(q).all(), 'flavorid', marker, limit)
+        return _flavor_dicts(session, rows)
 
 
 def _flavor_row(session, flavorid):
@@ -162,10 +168,13 @@ def flavor_extra_specs_delete(flavorid, key):
 
 # -- images (the built-in store's metadata) ---------------------------------
 def _image_dict(session, row):
-    d = _row_dict(row)
-    d['properties'] = {p.name: p.value for p in session.scalars(
-        select(m.ImageProperty).where(m.ImageProperty.image_id == row.id))}
-    return d
+    return _image_dicts(session, [row])[0]
+
+
+def _image_dicts(session, rows):
+    """The images as dicts with their properties."""
+    props = _key_values(session, rows, m.ImageProperty, 'image_id', 'name')
+    return [dict(_row_dict(r), properties=props[r.id]) for r in rows]
 
 
 def image_create(values, properties=None):
@@ -230,14 +239,7 @@ def image_get_all(filters=None, limit=None, marker=None):
         if filters.get('ids') is not None:
             q = q.where(m.Image.id.in_(filters['ids']))
         rows = session.scalars(q.order_by(m.Image.created_at.desc(), m.Image.id)).all()
-        if marker is not None:
-            ids = [r.id for r in rows]
-            if marker not in ids:
-                raise exception.MarkerNotFound(marker=marker)
-            rows = rows[ids.index(marker) + 1:]
-        if limit is not None:
-            rows = rows[:limit]
-        return [_image_dict(session, r) for r in rows]
+        return _image_dicts(session, _page(rows, 'id', marker, limit))
 
 
 def image_destroy(image_id):

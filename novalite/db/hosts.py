@@ -158,24 +158,6 @@ def compute_node_get_all(host=None):
         return [_node_dict(r) for r in session.scalars(q.order_by(m.ComputeNode.id))]
 
 
-def compute_node_get(node_id):
-    with reader() as session:
-        row = session.get(m.ComputeNode, node_id)
-        if row is None or row.deleted:
-            raise exception.ComputeHostNotFound(host=node_id)
-        return _node_dict(row)
-
-
-def compute_nodes_with_services():
-    """Each compute node with its compute service (for host states)."""
-    with reader() as session:
-        q = select(m.ComputeNode, m.Service).join(
-            m.Service, sa.and_(m.Service.host == m.ComputeNode.host,
-                               m.Service.binary == 'novalite-compute',
-                               m.Service.deleted == 0)).where(m.ComputeNode.deleted == 0)
-        return [(_node_dict(n), _service_dict(s)) for n, s in session.execute(q)]
-
-
 def compute_nodes_get_with_services(node_id=None, node_uuid=None, hostname_like=None):
     """(node, compute service) pairs ordered by node id, optionally one node
     (by integer id or uuid) or the nodes whose hypervisor_hostname contains

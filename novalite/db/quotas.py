@@ -69,12 +69,9 @@ def project_usage(project_id):
 
 
 # -- the lock ---------------------------------------------------------------------
-def _ensure_lock_row(owner):
-    """The owner's lock row exists (its own transaction: a racing insert's
+def _create_lock_row(owner):
+    """Insert the owner's lock row (its own transaction: a racing insert's
     IntegrityError must not abort the caller's transaction)."""
-    with reader() as session:
-        if session.get(m.QuotaLock, owner) is not None:
-            return
     try:
         with writer() as session:
             session.add(m.QuotaLock(owner=owner, generation=0))
@@ -82,13 +79,23 @@ def _ensure_lock_row(owner):
         pass      # another request created it first
 
 
+def _lock(session, owner):
+    """Take ``owner``'s lock in ``session``; False when it has no lock row."""
+    return session.execute(update(m.QuotaLock).where(m.QuotaLock.owner == owner)
+                           .values(generation=m.QuotaLock.generation + 1)).rowcount == 1
+
+
 @contextlib.contextmanager
 def owner_locked(owner):
-    """A write transaction holding ``owner``'s quota lock until it ends."""
-    _ensure_lock_row(owner)
+    """A write transaction holding ``owner``'s quota lock until it ends.
+    The owner's first request creates the lock row, then locks it."""
     with writer() as session:
-        session.execute(update(m.QuotaLock).where(m.QuotaLock.owner == owner)
-                        .values(generation=m.QuotaLock.generation + 1))
+        if _lock(session, owner):
+            yield session
+            return
+    _create_lock_row(owner)
+    with writer() as session:
+        _lock(session, owner)
         yield session
 
 

@@ -41,7 +41,9 @@ class HostState:
 class HostManager:
     def get_all_host_states(self, default_az):
         states = []
-        for node, svc in db_hosts.compute_nodes_with_services():
+        for node, svc in db_hosts.compute_nodes_get_with_services():
+            if svc is None:
+                continue
             state = HostState(node, svc)
             state.availability_zone = default_az
             states.append(state)
