@@ -309,32 +309,26 @@ def prepare_body(ctx, body, resource, is_create, can_set_project):
     if not isinstance(res, dict):
         raise _bad("Object '%s' contains invalid data" % resource)
     res = dict(res)
+    given = set(res)
     _project(ctx, res, is_create, can_set_project)
     extra = sorted(k for k in res if k not in attrs or not attrs[k]['is_visible']
                    and not attrs[k]['allow_post'])
     if extra:
         raise _bad("Unrecognized attribute(s) '%s'" % ', '.join(extra))
-    given = set(res) - ({'tenant_id', 'project_id'} if not is_create else set())
     for name, spec in attrs.items():
-        if is_create:
-            if not spec['allow_post']:
-                if name in res:
-                    raise _bad("Attribute '%s' not allowed in POST" % name)
-                continue
-            if spec['required'] and name not in res:
-                raise _bad("Failed to parse request. Required attribute '%s' not "
-                           "specified" % name)
-            if name not in res and spec['default'] is not NOT_SPECIFIED:
-                res[name] = spec['default']
-        elif name in res and not spec['allow_put'] and name not in ('tenant_id',
-                                                                    'project_id'):
-            raise _bad('Cannot update read-only attribute %s' % name)
-    if not is_create:
-        for name in ('tenant_id', 'project_id'):
-            if name in given:
+        if not is_create:
+            if name in res and not spec['allow_put']:
                 raise _bad('Cannot update read-only attribute %s' % name)
-        res.pop('tenant_id', None)
-        res.pop('project_id', None)
+            continue
+        if not spec['allow_post']:
+            if name in res:
+                raise _bad("Attribute '%s' not allowed in POST" % name)
+            continue
+        if spec['required'] and name not in res:
+            raise _bad("Failed to parse request. Required attribute '%s' not "
+                       "specified" % name)
+        if name not in res and spec['default'] is not NOT_SPECIFIED:
+            res[name] = spec['default']
     convert(res, attrs)
     return res, given
 
