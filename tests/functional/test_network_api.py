@@ -290,6 +290,9 @@ HOSTILE = [
     ('POST', '/ports', {'port': {'network_id': '{net}', 'binding:profile': 'x'}}),
     ('POST', '/ports', {'port': {'network_id': '{net}', 'fixed_ips': [
         {'ip_address': '10.20.0.3'}] * 30}}),
+    ('POST', '/networks', {'network': {'name': 'a\x00b'}}),
+    ('POST', '/networks', '{"network": {"name": "\\ud800"}}'),
+    ('POST', '/networks', '[' * 100000),
     ('PUT', '/networks/{net}', {'network': {'tenant_id': 'x'}}),
     ('PUT', '/networks/{net}', {'network': {'mtu': 1}}),
     ('PUT', '/networks/{net}', {'network': {'router:external': True}}),
@@ -308,6 +311,10 @@ def test_hostile_bodies_are_400_and_write_nothing(module_cloud, net):
         r = c.request(method, '/network/v2.0' + path, None if raw else body, raw=raw)
         assert r.status in (400, 409), (method, path, body, r.status, r.raw)
         assert r.json['NeutronError']['type'], r.raw
+    for query in ('name=%00', 'name=%ff', 'mtu=x', 'created_at=x', 'limit=x',
+                  'sort_key=name', 'fixed_ips=x'):
+        r = _req(c, 'GET', '/networks?' + query if 'fixed' not in query else '/ports?' + query)
+        assert r.status == 400 and r.json['NeutronError'], (query, r.raw)
     assert _rows(c) == before
 
 

@@ -66,8 +66,20 @@ def none_to_empty_list(data):
 
 
 # -- validators (return a reason, or None) -----------------------------------------
+def storable(text):
+    """False for what no database column can hold: NUL characters and lone
+    surrogates (a 500 from PostgreSQL or the driver otherwise)."""
+    if '\x00' in text:
+        return False
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def v_string(data, max_len=None):
-    if not isinstance(data, str):
+    if not isinstance(data, str) or not storable(data):
         return "'%s' is not a valid string" % (data,)
     if max_len is not None and len(data) > max_len:
         return "'%s' exceeds maximum length of %s" % (data, max_len)
@@ -199,7 +211,8 @@ def _common():
         'tenant_id': _a(post=True, validate=(v_string, 255)),
         'project_id': _a(post=True, validate=(v_string, 255)),
         'description': _a(post=True, put=True, default='', validate=(v_string, 255)),
-        'created_at': _a(), 'updated_at': _a(), 'revision_number': _a(),
+        'created_at': _a(is_filter=False), 'updated_at': _a(is_filter=False),
+        'revision_number': _a(convert=to_int),
     }
 
 

@@ -34,6 +34,9 @@ def filters_from_query(res, params):
     for key, values in params.dict_of_lists().items():
         if key in SKIPS:
             continue
+        for value in values:
+            if not attributes.storable(value):
+                raise _bad("'%s' is not a valid string" % value)
         spec = res.ATTRS.get(key)
         if spec is None or not spec['is_filter']:
             invalid.append(key)
