@@ -14,19 +14,24 @@ from novalite.db import migration
 from novalite.db import network as db_network
 from novalite.db import ports as db_ports
 from novalite.network import errors
+from tests import services
 
 CONF = cfg.CONF
 THREADS = 12
 
 
-@pytest.fixture
-def database(db_url):
-    CONF.set_override('connection', db_url, 'database')
+@pytest.fixture(scope='module', params=services.BACKENDS)
+def database(request, tmp_path_factory):
+    """One migrated database per backend for the module; each test works on
+    networks of its own."""
+    url, drop = services.create_database(request.param, tmp_path_factory.mktemp('db'))
+    CONF.set_override('connection', url, 'database')
     db.dispose_engine()
     migration.db_sync()
-    yield db_url
+    yield url
     db.dispose_engine()
     CONF.clear_override('connection', 'database')
+    drop()
 
 
 def _subnet(cidr='10.9.0.0/28', pools=(('10.9.0.2', '10.9.0.11'),)):
@@ -60,12 +65,14 @@ def _race(target, n=THREADS):
     return results
 
 
-def _counts():
+def _counts(net_id):
+    """(ports, fixed IPs) on the network."""
+    from sqlalchemy import func, select
+    from novalite.db import models as m
     with db.reader() as session:
-        from sqlalchemy import func, select
-        from novalite.db import models as m
-        return (session.scalar(select(func.count()).select_from(m.Port)),
-                session.scalar(select(func.count()).select_from(m.IPAllocation)))
+        return (session.scalar(select(func.count(m.Port.id)).where(m.Port.network_id == net_id)),
+                session.scalar(select(func.count()).select_from(m.IPAllocation).where(
+                    m.IPAllocation.network_id == net_id)))
 
 
 def test_concurrent_creates_on_a_nearly_full_subnet(database):
@@ -76,8 +83,9 @@ def test_concurrent_creates_on_a_nearly_full_subnet(database):
     won = [r for r in results if r and r.startswith('10.')]
     assert len(won) == 4 and len(set(won)) == 4, results
     assert sorted(r for r in results if r not in won) == ['IpAddressGenerationFailure'] * 8
-    assert _counts() == (10, 10)       # the losers wrote nothing
-    everyone = {a['ip_address'] for p in db_ports.port_get_all() for a in p['fixed_ips']}
+    assert _counts(net_id) == (10, 10)       # the losers wrote nothing
+    everyone = {a['ip_address'] for p in db_ports.port_get_all(filters={'network_id': [net_id]})
+                for a in p['fixed_ips']}
     pool = {str(ipaddress.ip_address('10.9.0.2') + i) for i in range(10)}
     assert everyone == pool            # never the network, gateway or broadcast address
 
@@ -87,14 +95,14 @@ def test_a_requested_address_goes_to_one_port(database):
     results = _race(lambda i: _port(net_id, fixed_ips=[{'ip_address': '10.9.0.7'}])['id'])
     assert sorted(r for r in results if r.endswith('Allocated')) == [
         'IpAddressAlreadyAllocated'] * (THREADS - 1)
-    assert _counts() == (1, 1)
+    assert _counts(net_id) == (1, 1)
 
 
 def test_a_requested_mac_goes_to_one_port(database):
     net_id, subnet = _subnet(pools=(('10.9.0.2', '10.9.0.14'),))
     results = _race(lambda i: _port(net_id, mac='fa:16:3e:00:00:01')['id'], n=6)
     assert sorted(r for r in results if r.endswith('InUse')) == ['MacAddressInUse'] * 5
-    assert _counts() == (1, 1)
+    assert _counts(net_id) == (1, 1)
 
 
 def test_gateway_network_and_broadcast_are_refused(database):
@@ -105,7 +113,7 @@ def test_gateway_network_and_broadcast_are_refused(database):
                            ('10.8.0.5', errors.InvalidIpForNetwork)):
         with pytest.raises(error):
             _port(net_id, fixed_ips=[{'ip_address': address}])
-    assert _counts() == (0, 0)
+    assert _counts(net_id) == (0, 0)
     # outside the pools but inside the cidr: given, as Neutron does
     assert _port(net_id, fixed_ips=[{'ip_address': '10.9.0.13'}])['fixed_ips'][0][
         'ip_address'] == '10.9.0.13'

@@ -85,6 +85,10 @@ def v_string(data, max_len=None):
         return "'%s' exceeds maximum length of %s" % (data, max_len)
 
 
+def v_string_or_none(data, max_len=None):
+    return None if data is None else v_string(data, max_len)
+
+
 def v_uuid(data, _unused=None):
     if not isinstance(data, str) or not UUID_RE.match(data):
         return "'%s' is not a valid UUID" % (data,)
@@ -273,7 +277,7 @@ PORT = dict(_common(), **{
     'status': _a(),
     'port_security_enabled': _a(post=True, put=True, convert=to_boolean, policy=True,
                                 is_filter=False, sort=False),
-    'binding:host_id': _a(post=True, put=True, validate=(v_string, 255), policy=True,
+    'binding:host_id': _a(post=True, put=True, validate=(v_string_or_none, 255), policy=True,
                           sort=False),
     'binding:vif_type': _a(policy=True, is_filter=False, sort=False),
     'binding:vif_details': _a(policy=True, is_filter=False, sort=False),
