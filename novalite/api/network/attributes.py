@@ -217,6 +217,10 @@ def _common():
         'description': _a(post=True, put=True, default='', validate=(v_string, 255)),
         'created_at': _a(is_filter=False), 'updated_at': _a(is_filter=False),
         'revision_number': _a(convert=to_int),
+        # the tag extension's filters: nothing here carries tags
+        'tags': _a(sort=False), 'tags-any': _a(sort=False, visible=False),
+        'not-tags': _a(sort=False, visible=False),
+        'not-tags-any': _a(sort=False, visible=False),
     }
 
 
