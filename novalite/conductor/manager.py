@@ -13,6 +13,7 @@ from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.db import api as db
 from novalite.db import hosts as db_hosts
+from novalite.db import session as db_session
 from novalite import exception
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 from novalite import service
@@ -194,7 +195,7 @@ class ConductorService:
         ERROR with a fault; their claims are released."""
         from novalite import context as nl_context
         ctx = nl_context.get_admin_context()
-        now = now or db.now()
+        now = now or db_session.now()
         services = {s['host']: s for s in db_hosts.service_get_all('novalite-compute')}
         failed = []
         for inst in db.instance_get_all_by_filters({'vm_state': [vm_states.BUILDING]}):
