@@ -18,6 +18,7 @@ from novalite.compute import power_state, resource_tracker, task_states, vm_stat
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
 from novalite import exception
+from novalite import hooks
 from novalite.network import api as network_api
 from novalite import notifications
 from novalite import service
@@ -185,6 +186,7 @@ class ComputeManager:
         self._event(context, instance, event, 'finish', 'Success')
 
     # -- seed 3.11 -------------------------------------------------------------------
+    @hooks.add_hook('build_instance')
     def _do_build_and_run_instance(self, context, instance, image, request_spec,
                                    filter_properties, admin_password, injected_files,
                                    requested_networks, security_groups,
