@@ -192,8 +192,8 @@ class API:
             user_id=context.user_id, flavor=filter_properties['instance_type'], image=image,
             availability_zone=availability_zone, num_instances=len(instances),
             scheduler_hints=filter_properties['scheduler_hints'],
-            force_hosts=filter_properties.get('force_hosts', [None])[0],
-            force_nodes=filter_properties.get('force_nodes', [None])[0],
+            force_hosts=filter_properties.get('force_hosts'),
+            force_nodes=filter_properties.get('force_nodes'),
             requested_destination=({'host': requested_host,
                                     'node': requested_hypervisor_hostname}
                                    if requested_host or requested_hypervisor_hostname else None),

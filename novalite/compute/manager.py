@@ -15,6 +15,7 @@ from oslo_config import cfg
 from oslo_utils import timeutils
 
 from novalite.compute import power_state, resource_tracker, task_states, vm_states
+from novalite.compute import utils as compute_utils
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
 from novalite import exception
@@ -111,7 +112,7 @@ class ComputeManager:
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
             elif inst.vm_state == vm_states.BUILDING:
-                self._set_instance_error(ctx, inst, exception.BuildAbortException(
+                self._fail_build(ctx, inst, exception.BuildAbortException(
                     instance_uuid=inst.uuid,
                     reason='compute service %s restarted during the build' % self.host))
 
@@ -219,7 +220,7 @@ class ComputeManager:
             self._event(context, instance, event, 'finish', 'Success')
         except Exception as exc:  # noqa: BLE001 - BuildAbortException and the unexpected
             self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
-            self._set_instance_error(context, instance, exc)
+            self._fail_build(context, instance, exc)
 
     def _reschedule(self, context, instance, exc, image, request_spec, filter_properties,
                     admin_password, injected_files, requested_networks, security_groups,
@@ -227,6 +228,8 @@ class ComputeManager:
         LOG.info('Rescheduling %s: %s', instance.uuid, exc.format_message())
         retry = filter_properties.setdefault('retry', {'num_attempts': 1, 'hosts': []})
         retry['exc_reason'] = exc.format_message()
+        # each host tried and its error, for the fault when the alternates run out
+        retry.setdefault('errors', []).append([self.host, exc.kwargs.get('reason', '')])
         try:
             instance = self._save(context, instance, {'host': None, 'node': None,
                                                       'task_state': task_states.SCHEDULING})
@@ -238,20 +241,15 @@ class ComputeManager:
             requested_networks, security_groups, block_device_mapping,
             request_spec=request_spec, host_lists=[host_list or []])
 
-    def _set_instance_error(self, context, instance, exc):
-        message = (exc.format_message() if isinstance(exc, exception.NovaliteException)
-                   else '%s: %s' % (type(exc).__name__, exc))
-        details = ''.join(traceback.format_exception(exc)) if exc.__traceback__ else ''
+    def _fail_build(self, context, instance, exc):
+        """ERROR with a fault naming the cause and the claim released: one
+        call to the conductor's ``fail_build``, then the error notification."""
+        message = compute_utils.fault_message(exc)
+        details = compute_utils.fault_details(exc)
         LOG.error('Build of instance %s failed: %s', instance.uuid, message)
-        try:
-            self.conductor_api.instance_fault_create(context, self.host, instance.uuid,
-                                                     500, message, details)
-            self.rt.abort_instance_claim(context, instance)
-            instance = self._save(context, instance, {'vm_state': vm_states.ERROR,
-                                                      'task_state': None, 'host': None,
-                                                      'node': None})
-        except (exception.InstanceNotFound, exception.NotAllowedByHost,
-                exception.UnexpectedTaskStateError):
+        instance = self.conductor_api.fail_build(context, self.host, instance.uuid,
+                                                 message, details)
+        if instance is None:        # deleted meanwhile, or already failed
             return
         notifications.notify_about_instance_create(
             context, instance, self.host, 'error',
