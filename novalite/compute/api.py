@@ -55,10 +55,7 @@ class API:
 
     # -- create ---------------------------------------------------------------
     def _get_image(self, context, image_href):
-        try:
-            image = image_api.get(context, image_href)
-        except exception.ImageNotFound:
-            raise exception.ImageNotFoundForCreate()
+        image = image_api.get(context, image_href)
         if image['status'] != 'active':
             raise exception.ImageNotActive(image_id=image_href)
         return image
@@ -112,7 +109,7 @@ class API:
         """Check what the schema cannot and return the values every instance
         row of this request shares (seed 3.4)."""
         if flavor.get('disabled'):
-            raise exception.FlavorNotFoundForCreate(flavor_id=flavor['flavorid'])
+            raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
         self._check_flavor_image(flavor, image)
         quota.check_metadata_items(limits, metadata)
         if user_data is not None:
@@ -210,9 +207,9 @@ class API:
             return
         nodes = db_hosts.compute_node_get_all(host=host)
         if host is not None and not nodes:
-            raise exception.ComputeHostNotFoundForCreate(host=host)
+            raise exception.ComputeHostNotFound(host=host)
         if node is not None and node not in [n['hypervisor_hostname'] for n in nodes]:
-            raise exception.ComputeHostNotFoundForCreate(host=node)
+            raise exception.ComputeHostNotFound(host=node)
 
     # -- update -----------------------------------------------------------------
     def update_instance(self, context, instance, updates):
