@@ -46,10 +46,8 @@ class ComputeAPI:
         try:
             req.api_version_request = (api_version.LEGACY_VERSION if legacy
                                        else api_version.from_headers(req.headers))
-        except exception.InvalidAPIVersionString as e:
-            return faults.fault_response(400, e.format_message())
-        except exception.InvalidGlobalAPIVersion as e:
-            return faults.fault_response(406, e.format_message())
+        except (exception.InvalidAPIVersionString, exception.InvalidGlobalAPIVersion) as e:
+            return faults.error_response(e)
         try:
             handler, kwargs = self.router.match(path, req.method)
         except LookupError as e:
@@ -62,8 +60,8 @@ class ComputeAPI:
         if project_id is not None:
             req.environ['novalite.url_project_id'] = project_id
             if project_id != ctx.project_id:
-                return faults.fault_response(400, exception.ProjectIdMismatch(
-                    url=project_id, context=ctx.project_id).format_message())
+                return faults.error_response(exception.ProjectIdMismatch(
+                    url=project_id, context=ctx.project_id))
         return wsgi.invoke(handler, req, kwargs)
 
 

@@ -11,6 +11,7 @@ from novalite.db import api as db
 from novalite.db import hosts
 from novalite.db import migration
 from novalite.db import models
+from novalite.db import session as db_session
 from novalite import exception
 
 CONF = cfg.CONF
@@ -19,15 +20,15 @@ CONF = cfg.CONF
 @pytest.fixture
 def database(db_url):
     CONF.set_override('connection', db_url, 'database')
-    db.dispose_engine()
+    db_session.dispose_engine()
     migration.db_sync()
     yield db_url
-    db.dispose_engine()
+    db_session.dispose_engine()
     CONF.clear_override('connection', 'database')
 
 
 def test_migrations_match_models(database):
-    with db.get_engine().connect() as conn:
+    with db_session.get_engine().connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), models.BASE.metadata)
     assert diff == []
 

@@ -9,7 +9,7 @@ import pytest
 from oslo_config import cfg
 
 import novalite.conf  # noqa: F401
-from novalite.db import api as db
+from novalite.db import session as db
 from novalite.db import migration
 from novalite.db import network as db_network
 from novalite.db import ports as db_ports
