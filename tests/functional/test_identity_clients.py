@@ -143,3 +143,42 @@ def test_novaclient_on_a_keystoneauth_password_session(module_cloud):
     assert nova.servers.get(server.id).tenant_id == ADMIN_PROJECT
     nova.servers.delete(server.id)
     wait_for(lambda: module_cloud.get_server(server.id).status == 404, 60, what='deleted')
+
+
+def test_novalite_all_writes_a_clouds_yaml_that_shows_the_demo_server(tmp_path):
+    """``make run``'s novalite-all --demo: the clouds.yaml it writes and
+    prints works as is, and admin sees the demo server in project admin."""
+    import signal
+    from tests import cloud as cloud_mod
+    from tests import services
+    rabbit, delete_vhost = services.create_vhost()
+    port = cloud_mod.free_port()
+    conf = tmp_path / 'all.conf'
+    conf.write_text('[DEFAULT]\ntransport_url = %s\nstate_path = %s\ncompute_driver = fake\n'
+                    'osapi_compute_listen_port = %d\n' % (rabbit, tmp_path / 'state', port))
+    log = tmp_path / 'all.log'
+    with open(log, 'wb') as out:
+        proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'novalite-all'),
+                                 '--config-file', str(conf), '--demo'], stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        line = wait_for(lambda: [ln for ln in log.read_text().splitlines()
+                                 if 'OS_CLIENT_CONFIG_FILE=' in ln], 120,
+                        what='novalite-all to print how to use clouds.yaml')[0]
+        path = line.split('OS_CLIENT_CONFIG_FILE=')[1].split()[0]
+        assert path == str(tmp_path / 'state' / 'clouds.yaml')
+        assert 'auth_url: http://127.0.0.1:%d/identity/v3' % port in open(path).read()
+        res = subprocess.run([OPENSTACK, '--os-cloud', 'novalite', 'server', 'list', '-f',
+                              'json'], capture_output=True, text=True, timeout=120,
+                             env=dict(os.environ, OS_CLIENT_CONFIG_FILE=path,
+                                      HOME=str(tmp_path)))
+        assert res.returncode == 0, res.stderr
+        assert [(s['Name'], s['Status']) for s in json.loads(res.stdout)] == [('demo', 'ACTIVE')]
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+        delete_vhost()
