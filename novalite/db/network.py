@@ -286,3 +286,12 @@ def subnet_delete(subnet_id, network_id):
             _delete_subnet_rows(session, [subnet_id])
     except sa_exc.IntegrityError:
         raise errors.SubnetInUse(subnet_id=subnet_id)
+
+
+def usage_counts(project_id):
+    """{resource: how many the project owns}, for the quota-details view."""
+    with reader() as session:
+        return {name: session.scalar(select(sa.func.count()).select_from(model)
+                                     .where(model.project_id == project_id))
+                for name, model in (('network', m.Network), ('subnet', m.Subnet),
+                                    ('port', m.Port))}
