@@ -8,6 +8,7 @@ one transaction and casts ``build_instances`` to the conductor.  No HTTP here.
 """
 import base64
 import binascii
+import ipaddress
 import logging
 import random
 import string
@@ -40,6 +41,17 @@ def generate_reservation_id():
 def generate_password(length=12):
     chars = string.ascii_letters + string.digits
     return ''.join(random.SystemRandom().choice(chars) for _ in range(length))
+
+
+def normalize_ipv6(address):
+    """An IPv6 address in its compressed form, as Nova's IPV6AddressField
+    stores it ('2001:0db8:0::1' is '2001:db8::1')."""
+    if not address:
+        return address
+    try:
+        return ipaddress.IPv6Address(address).compressed
+    except ValueError:
+        raise exception.InvalidRequest('accessIPv6 is not a valid IPv6 address.')
 
 
 def flavor_for_instance(flavor):
@@ -144,7 +156,7 @@ class API:
             'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
             'reservation_id': reservation_id, 'config_drive': 'True' if config_drive else '',
             'auto_disk_config': auto_disk, 'access_ip_v4': access_ip_v4,
-            'access_ip_v6': access_ip_v6, 'metadata': metadata,
+            'access_ip_v6': normalize_ipv6(access_ip_v6), 'metadata': metadata,
             'security_groups': security_groups or ['default'], 'network_info': [],
             'system_metadata': dict(
                 {'image_%s' % k: v for k, v in props.items()},
@@ -214,6 +226,8 @@ class API:
     # -- update -----------------------------------------------------------------
     def update_instance(self, context, instance, updates):
         """PUT /servers/{id}: name, description, hostname, access IPs, disk config."""
+        if updates.get('access_ip_v6'):
+            updates = dict(updates, access_ip_v6=normalize_ipv6(updates['access_ip_v6']))
         return db.instance_update(instance.uuid, updates)
 
     # -- read -------------------------------------------------------------------

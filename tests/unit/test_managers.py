@@ -234,3 +234,12 @@ def test_periodic_tasks_are_not_rpc_methods(cell):
     for method in ('fail_stuck_builds', 'periodic_tasks'):
         with pytest.raises(messaging.NoSuchMethod):
             client.prepare(timeout=5).call(cell.ctx, method)
+
+
+def test_access_ipv6_stored_compressed(cell):
+    """Nova's IPV6AddressField: the address is kept in its compressed form."""
+    uuid = cell.boot('v6', access_ip_v6='2001:0DB8:0000:0000::0001')
+    inst = cell.instance(uuid)
+    assert inst.access_ip_v6 == '2001:db8::1'
+    inst = cell.api.update_instance(cell.ctx, inst, {'access_ip_v6': 'fe80:0:0::0:a'})
+    assert inst.access_ip_v6 == 'fe80::a'
