@@ -11,6 +11,9 @@ KS_VENV  ?= .venv-keystone
 KS_STAMP := $(KS_VENV)/.keystone-stamp
 GL_VENV  ?= .venv-glance
 GL_STAMP := $(GL_VENV)/.glance-stamp
+# Nova's api_samples (conformance data) from the released Nova sdist on PyPI.
+REF_DIR   ?= .cache/reference
+REF_STAMP := $(REF_DIR)/.nova-34.0.0
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test system-deps sample-config clean
@@ -33,10 +36,13 @@ $(KS_STAMP): tools/setup-service-venv.sh
 $(GL_STAMP): tools/setup-service-venv.sh
 	PYTHON=$(PYTHON) tools/setup-service-venv.sh glance $(GL_VENV)
 
+$(REF_STAMP): tools/fetch-reference.sh $(STAMP)
+	PYTHON=$(PY) tools/fetch-reference.sh $(REF_DIR)
+
 run: system-deps $(STAMP)
 	$(VENV)/bin/novalite-all --demo
 
-test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP)
+test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(REF_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 sample-config: $(STAMP)
