@@ -93,7 +93,7 @@ class API:
                admin_password=None, scheduler_hints=None, config_drive=None,
                auto_disk_config=None, access_ip_v4=None, access_ip_v6=None,
                hostname=None, tags=None, trusted_certs=None, requested_host=None,
-               requested_hypervisor_hostname=None):
+               requested_hypervisor_hostname=None, block_device_mapping=None):
         """Provision instances (seed 3.3): checks that need no image, the
         scheduler's filter properties, then ``_create_instance``.
 
@@ -104,6 +104,7 @@ class API:
         self._check_requested_destination(requested_host, requested_hypervisor_hostname)
         filter_properties = scheduler_utils.build_filter_properties(
             scheduler_hints or {}, forced_host, forced_node, flavor_for_instance(flavor))
+        image_href = image_href or _boot_image(block_device_mapping)
         return self._create_instance(
             context, flavor, image_href, min_count, max_count, display_name,
             display_description, hostname, key_name, security_groups, availability_zone,
@@ -283,6 +284,15 @@ class API:
                                                  attr='vm_state', state=instance.vm_state)
         return self.compute_rpcapi.get_console_output(context, instance, instance.host,
                                                       tail_length)
+
+
+def _boot_image(block_device_mapping):
+    """The image of the boot disk (boot index 0) of an image-to-local block
+    device mapping, for a create without imageRef."""
+    for bdm in block_device_mapping or []:
+        if str(bdm.get('boot_index', 0)) == '0' and bdm.get('uuid'):
+            return bdm['uuid']
+    raise exception.InvalidRequest('Missing imageRef attribute')
 
 
 def _hostname(display_name):

@@ -5,6 +5,7 @@ from oslo_config import cfg
 from stevedore import extension
 
 from novalite.api.openstack import common
+from novalite.api.openstack.compute.schemas import parameter_types as pt
 from novalite.api.openstack.compute.schemas import servers as schema_servers
 from novalite.api.openstack.compute.views import servers as views_servers
 from novalite.api.openstack import faults
@@ -258,9 +259,10 @@ class ServersController:
             if key in server_dict:
                 create_kwargs[kwarg] = server_dict[key]
 
-        image_href = server_dict.get('imageRef') or create_kwargs.pop('bdm_image', None)
-        create_kwargs.pop('bdm_image', None)
-        if not image_href:
+        # as Nova's _image_from_req_data: no imageRef is fine when a block
+        # device mapping names the boot disk's image
+        image_href = server_dict.get('imageRef')
+        if not image_href and not create_kwargs.get('block_device_mapping'):
             raise faults.Fault(400, 'Missing imageRef attribute')
         flavor_id = str(server_dict['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
 
@@ -275,7 +277,7 @@ class ServersController:
         password = None
         if CONF.api.enable_instance_password:
             password = server_dict.get('adminPass') or compute_api.generate_password()
-        return_reservation_id = create_kwargs.pop('return_reservation_id', False)
+        return_reservation_id = pt.is_true(server_dict.get('return_reservation_id', False))
         if 'OS-DCF:diskConfig' in server_dict:
             create_kwargs['auto_disk_config'] = server_dict['OS-DCF:diskConfig'] == 'AUTO'
 
