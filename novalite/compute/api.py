@@ -19,6 +19,8 @@ from oslo_config import cfg
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.conductor import api as conductor_api
+from novalite import context as nl_context
+from novalite.db import actions as db_actions
 from novalite.db import api as db
 from novalite.db import keypairs as db_keypairs
 from novalite.db import hosts as db_hosts
@@ -232,9 +234,15 @@ class API:
         return db.instance_update(instance.uuid, updates)
 
     # -- read -------------------------------------------------------------------
-    def get(self, context, uuid):
-        project = None if context.is_admin else context.project_id
-        return db.instance_get_by_uuid(uuid, project_id=project)
+    def get(self, context, uuid, read_deleted=False):
+        """The instance, if the caller's project owns it (any, for an admin)."""
+        return db.instance_get_by_uuid(uuid, project_id=nl_context.project_scope(context),
+                                       read_deleted=read_deleted)
+
+    @staticmethod
+    def get_instance_faults(context, instances):
+        """{uuid: the newest fault} of ``instances``."""
+        return db.instance_fault_get_latest([i.uuid for i in instances])
 
     @staticmethod
     def get_instance_host_status(instance, services=None):
@@ -284,6 +292,60 @@ class API:
                                                  attr='vm_state', state=instance.vm_state)
         return self.compute_rpcapi.get_console_output(context, instance, instance.host,
                                                       tail_length)
+
+
+class HostAPI:
+    """Services and compute nodes, as os-services, os-hypervisors and
+    os-availability-zone see them (Nova's compute.api.HostAPI)."""
+
+    @staticmethod
+    def service_get_all(context, binary=None, host=None):
+        return db_hosts.service_get_all(binary=binary, host=host)
+
+    @staticmethod
+    def service_get(context, host, binary):
+        """The service, or None."""
+        return db_hosts.service_get(host, binary)
+
+    @staticmethod
+    def service_get_by_uuid(context, service_uuid):
+        return db_hosts.service_get_by_uuid(service_uuid)
+
+    @staticmethod
+    def service_update(context, host, binary, values):
+        return db_hosts.service_update(host, binary, values)
+
+    @staticmethod
+    def compute_nodes_get_with_services(context, node_id=None, node_uuid=None,
+                                        hostname_like=None):
+        """[(compute node, its service)], optionally one node or a name match."""
+        return db_hosts.compute_nodes_get_with_services(
+            node_id=node_id, node_uuid=node_uuid, hostname_like=hostname_like)
+
+    @staticmethod
+    def instance_get_all_by_node(context, host, nodename):
+        """The live instances of a compute node, oldest first."""
+        return db.instance_get_all_by_filters({'host': host, 'node': nodename},
+                                              sort_keys=['created_at'], sort_dirs=['asc'])
+
+
+class InstanceActionAPI:
+    """os-instance-actions (Nova's compute.api.InstanceActionAPI)."""
+
+    @staticmethod
+    def actions_get(context, instance, limit=None, marker=None, changes_since=None,
+                    changes_before=None):
+        return db_actions.actions_get(instance.uuid, limit=limit, marker=marker,
+                                      changes_since=changes_since,
+                                      changes_before=changes_before)
+
+    @staticmethod
+    def action_get_by_request_id(context, instance, request_id):
+        return db_actions.action_get_by_request_id(instance.uuid, request_id)
+
+    @staticmethod
+    def action_events_get(context, instance, action_id):
+        return db_actions.action_events_get(action_id)
 
 
 def _boot_image(block_device_mapping):

@@ -12,8 +12,7 @@ from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite.api import validation
 from novalite.compute import api as compute_api
-from novalite.db import api as db
-from novalite.db import catalog as db_catalog
+from novalite.compute import flavors as compute_flavors
 from novalite import exception
 from novalite import policy
 
@@ -163,7 +162,7 @@ class ServersController:
                                                  marker=params.get('marker'),
                                                  sort_keys=sort_keys, sort_dirs=sort_dirs)
         if detailed:
-            fault_map = db.instance_fault_get_latest([i.uuid for i in instances])
+            fault_map = self.compute_api.get_instance_faults(ctx, instances)
             admin = self._can_see_extended_attributes(ctx)
             host_status = self._host_status_getter(req)
             servers = [views_servers.show(req, i, fault_map.get(i.uuid), admin,
@@ -189,7 +188,7 @@ class ServersController:
 
     def _show_view(self, req, instance, full=True):
         ctx = req.context
-        fault = db.instance_fault_get_latest([instance.uuid]).get(instance.uuid)
+        fault = self.compute_api.get_instance_faults(req.context, [instance]).get(instance.uuid)
         admin = full and self._can_see_extended_attributes(ctx)
         host_status = self._host_status_getter(req)(instance) if full else None
         # novalite has no server groups: the 2.71 list is always empty
@@ -283,8 +282,7 @@ class ServersController:
 
         # as Nova: what the request names but does not exist is a bad request
         try:
-            flavor = db_catalog.flavor_get_by_flavor_id(
-                flavor_id, None if ctx.is_admin else ctx.project_id)
+            flavor = compute_flavors.get_flavor_by_flavor_id(flavor_id, ctx)
             instances, resv_id = self.compute_api.create(
                 ctx, flavor, image_href, display_name=name,
                 metadata=server_dict.get('metadata'), requested_networks=networks,
