@@ -11,6 +11,9 @@ KS_VENV  ?= .venv-keystone
 KS_STAMP := $(KS_VENV)/.keystone-stamp
 GL_VENV  ?= .venv-glance
 GL_STAMP := $(GL_VENV)/.glance-stamp
+# A real Neutron (ML2/OVN; uwsgi, PyMySQL) for the real-Neutron tests.
+NE_VENV  ?= .venv-neutron
+NE_STAMP := $(NE_VENV)/.neutron-stamp
 # Nova's api_samples (conformance data) from the released Nova sdist on PyPI.
 REF_DIR   ?= .cache/reference
 REF_STAMP := $(REF_DIR)/.nova-34.0.0
@@ -22,6 +25,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libvirt-dev + pkg-config (to build libvirt-python); starts libvirtd/virtlogd.
 system-deps:
 	$(SUDO) tools/setup-libvirt.sh
+	$(SUDO) tools/setup-ovn.sh
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +40,16 @@ $(KS_STAMP): tools/setup-service-venv.sh
 $(GL_STAMP): tools/setup-service-venv.sh
 	PYTHON=$(PYTHON) tools/setup-service-venv.sh glance $(GL_VENV)
 
+$(NE_STAMP): tools/setup-service-venv.sh
+	PYTHON=$(PYTHON) tools/setup-service-venv.sh neutron $(NE_VENV)
+
 $(REF_STAMP): tools/fetch-reference.sh $(STAMP)
 	PYTHON=$(PY) tools/fetch-reference.sh $(REF_DIR)
 
 run: system-deps $(STAMP)
 	$(VENV)/bin/novalite-all --demo
 
-test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(REF_STAMP)
+test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(NE_STAMP) $(REF_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 sample-config: $(STAMP)
@@ -51,4 +58,4 @@ sample-config: $(STAMP)
 		--output-file etc/novalite/policy.yaml.sample
 
 clean:
-	rm -rf $(VENV) $(KS_VENV) $(GL_VENV) state
+	rm -rf $(VENV) $(KS_VENV) $(GL_VENV) $(NE_VENV) state

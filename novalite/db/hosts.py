@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from oslo_config import cfg
 from sqlalchemy import func, select, update
 
-from novalite.db.session import now, reader, row_dict, writer
+from novalite.db.session import now, reader, retry_on_deadlock, row_dict, writer
 from novalite.db import models as m
 from novalite import exception
 
@@ -19,6 +19,7 @@ CONF = cfg.CONF
 
 
 # -- services ------------------------------------------------------------------
+@retry_on_deadlock
 def service_heartbeat(host, binary, topic):
     """Create the service row if needed and record a heartbeat; return it."""
     ts = now()

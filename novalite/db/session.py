@@ -8,7 +8,9 @@ raises (it has no database credentials).
 """
 import contextlib
 import datetime
+import functools
 import threading
+import time
 
 import sqlalchemy as sa
 from oslo_config import cfg
@@ -73,6 +75,33 @@ def writer():
 
 
 reader = writer
+
+# MariaDB/MySQL 1213 (deadlock) and 1205 (lock wait timeout); PostgreSQL 40P01
+# (deadlock detected) and 40001 (serialization failure)
+_RETRYABLE = {1213, 1205, '40P01', '40001'}
+
+
+def _retryable(exc):
+    orig = getattr(exc, 'orig', None)
+    code = getattr(orig, 'sqlstate', None) or (orig.args[0] if getattr(orig, 'args', None)
+                                                else None)
+    return code in _RETRYABLE
+
+
+def retry_on_deadlock(func):
+    """Run a whole transaction again when the database chose it as a deadlock
+    victim (oslo.db's retry_on_deadlock): e.g. two services registering at
+    once take gap locks on the services index in InnoDB."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(5):
+            try:
+                return func(*args, **kwargs)
+            except sa.exc.OperationalError as e:
+                if attempt == 4 or not _retryable(e):
+                    raise
+                time.sleep(0.02 * 2 ** attempt)     # back off, then a fresh transaction
+    return wrapper
 
 
 # -- row helpers shared by the db modules --------------------------------------
