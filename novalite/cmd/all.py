@@ -65,6 +65,7 @@ def choose_compute_driver():
         CONF.set_override('compute_driver', 'fake')
         return 'fake (%s does not answer: %s)' % (uri, detail)
     CONF.set_override('compute_driver', 'libvirt')
+    _choose_instances_path()
     if _configured('virt_type', 'libvirt'):
         why = 'configured'
     else:
@@ -73,6 +74,20 @@ def choose_compute_driver():
     return 'libvirt (%s on %s, %s; virt_type %s: %s)' % (
         uri, detail, 'KVM' if CONF.libvirt.virt_type == 'kvm' else 'QEMU TCG',
         CONF.libvirt.virt_type, why)
+
+
+def _choose_instances_path():
+    """The embedded default instances path must be one QEMU can reach: a
+    checkout in a private directory (under /root, a mktemp dir) is not."""
+    if _configured('instances_path'):
+        return
+    path, why = detect.reachable_instances_path(CONF.instances_path)
+    if path is None:
+        print('Instances path %s: %s, and no fallback could be created; guests '
+              'will fail to start (set [DEFAULT] instances_path)' % (CONF.instances_path, why))
+    elif path != CONF.instances_path:
+        print('Instances path: %s (%s)' % (path, why))
+        CONF.set_override('instances_path', path)
 
 
 def _ensure_demo_catalog():

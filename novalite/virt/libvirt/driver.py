@@ -21,6 +21,7 @@ from novalite.image import download as image_download
 from novalite import version
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
+from novalite.virt.libvirt import detect
 from novalite.virt.libvirt import guest as libvirt_guest
 from novalite.virt.libvirt import host
 from novalite.virt.libvirt import imagecache
@@ -99,13 +100,10 @@ class LibvirtDriver(driver.ComputeDriver):
     def init_host(self, host):
         os.makedirs(CONF.instances_path, exist_ok=True)
         self._host.initialize()
-        path = os.path.abspath(CONF.instances_path)
-        while path != '/':
-            if not os.stat(path).st_mode & 0o001:
-                LOG.warning('%s is not searchable by others; QEMU (running as '
-                            'libvirt-qemu) cannot reach instance files', path)
-                break
-            path = os.path.dirname(path)
+        reachable, why = detect.qemu_can_reach(CONF.instances_path)
+        if not reachable:
+            LOG.warning('%s (QEMU runs as its own user, libvirt-qemu); guests will not '
+                        'start: set [DEFAULT] instances_path', why)
 
     def cleanup_host(self, host):
         self._host.close()
