@@ -5,7 +5,7 @@ namespace (``[DEFAULT] compute_driver``).  The compute manager calls only the
 methods below.  ``instance`` is a :class:`novalite.objects.instance.Instance`;
 ``image_meta`` the image dict (id, name, disk_format, container_format, size,
 checksum, min_ram, min_disk, status, properties={...}); ``network_info`` a
-list of VIF dicts from :mod:`novalite.network.api`.
+list of VIF dicts (:mod:`novalite.network.model`).
 """
 import collections
 
@@ -57,6 +57,14 @@ class ComputeDriver:
                 block_device_info=None, destroy_disks=True):
         """Stop and remove the guest and its files. Must succeed for a guest
         that is already gone."""
+        raise NotImplementedError()
+
+    def plug_vifs(self, instance, network_info):
+        """Plug the VIFs into the host's networking (bridges, DHCP)."""
+        raise NotImplementedError()
+
+    def unplug_vifs(self, instance, network_info):
+        """Undo plug_vifs."""
         raise NotImplementedError()
 
     def get_info(self, instance):

@@ -18,6 +18,7 @@ from oslo_config import cfg
 from novalite.compute import power_state
 from novalite import exception
 from novalite.image import download as image_download
+from novalite.network import linux as linux_net
 from novalite import version
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
@@ -351,9 +352,16 @@ class LibvirtDriver(driver.ComputeDriver):
     # -- domain (seed 3.14-3.15) -------------------------------------------------
     def _create_domain_and_network(self, context, xml, instance, network_info,
                                    laps=None):
-        # VIFs are 'user', or a bridge / libvirt network that already exists:
-        # nothing to plug and no network-vif-plugged events to wait for.
+        # the VIFs' bridges (and DHCP) before the guest starts; no
+        # network-vif-plugged events to wait for
+        self.plug_vifs(instance, network_info)
         return self._create_domain(xml, laps=laps)
+
+    def plug_vifs(self, instance, network_info):
+        linux_net.get_host_networking().plug_vifs(instance, network_info)
+
+    def unplug_vifs(self, instance, network_info):
+        linux_net.get_host_networking().unplug_vifs(instance, network_info)
 
     def _create_domain(self, xml, pause=False, laps=None):
         laps = laps or _Laps()
@@ -379,6 +387,7 @@ class LibvirtDriver(driver.ComputeDriver):
     def destroy(self, context, instance, network_info=None,
                 block_device_info=None, destroy_disks=True):
         self._cleanup(instance, destroy_disks=destroy_disks)
+        self.unplug_vifs(instance, network_info or [])
 
     def _cleanup(self, instance, destroy_disks=True):
         try:

@@ -5,6 +5,7 @@ exists, a 'network' VIF a started libvirt network; 'user' needs nothing
 (QEMU user-mode networking, guest 10.0.2.15/24, host reachable as 10.0.2.2).
 """
 from novalite import exception
+from novalite.network import model as network_model
 from novalite.virt.libvirt import config as vconfig
 
 VIF_TYPE_USER = 'user'
@@ -27,9 +28,10 @@ def get_config(vif, model='virtio'):
     if vif_type not in VIF_TYPES:
         raise UnsupportedVifType(vif_type=vif_type, vif_id=vif.get('id'))
     conf = vconfig.LibvirtConfigGuestInterface(
-        net_type=vif_type, mac_addr=vif.get('address'), model=model)
+        net_type=vif_type, mac_addr=vif.get('address'), model=model,
+        target_dev=vif.get('devname') if vif_type == VIF_TYPE_BRIDGE else None)
     if vif_type == VIF_TYPE_BRIDGE:
-        conf.source_dev = vif.get('bridge')
+        conf.source_dev = network_model.bridge(vif)
         if not conf.source_dev:
             raise VirtualInterfaceConfigException(
                 vif_id=vif.get('id'), reason='bridge VIF without a bridge name')
