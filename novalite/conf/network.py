@@ -1,4 +1,5 @@
-"""[network] options: what "networks": "auto" gives a server."""
+"""[network] options: what "networks": "auto" gives a server, and how each
+compute host wires its guests (bridges, DHCP, masquerade)."""
 from oslo_config import cfg
 
 group = cfg.OptGroup('network', title='Network options')
@@ -20,6 +21,17 @@ opts = [
                help='Subnet of the auto network. For "user" networking QEMU '
                     'always gives 10.0.2.15; for bridges addresses are handed '
                     'out from this range.'),
+    cfg.DictOpt('physical_bridge_mappings', default={},
+                help='Flat provider networks: physical network name to an existing '
+                     'host bridge the operator set up, e.g. "physnet1:br0". Guests '
+                     'on such a network sit on that bridge (the operator\'s LAN); '
+                     'other networks get a bridge of their own (brq<network id>).'),
+    cfg.BoolOpt('masquerade', default=True,
+                help='NAT the subnets of isolated (non-provider) networks out '
+                     'through this host (iptables MASQUERADE), with the subnet\'s '
+                     'gateway address on the network\'s bridge.'),
+    cfg.IntOpt('dhcp_lease_duration', default=86400, min=120,
+               help='DHCP lease time, in seconds, that dnsmasq hands out.'),
 ]
 
 
