@@ -106,7 +106,9 @@ class ComputeManager:
 
     def _init_instances(self, ctx):
         """After a restart: half-built instances go to ERROR (their claims
-        released), half-deleted ones are deleted."""
+        released), half-deleted ones are deleted, and the host networking
+        keeps exactly the VIFs of the instances that still live here."""
+        live = []
         for inst in self.conductor_api.instances_on_host(ctx, self.host):
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
@@ -115,6 +117,12 @@ class ComputeManager:
                 self._set_instance_error(ctx, inst, exception.BuildAbortException(
                     instance_uuid=inst.uuid,
                     reason='compute service %s restarted during the build' % self.host))
+            elif inst.vm_state != vm_states.ERROR:
+                live.append((inst.uuid, inst.network_info or []))
+        try:
+            self.driver.reconcile_vifs(live)
+        except Exception:  # noqa: BLE001 - guests keep running; say it loudly
+            LOG.exception('Reconciling host networking on %s failed', self.host)
 
     def cleanup_host(self):
         self._build_pool.shutdown(wait=False, cancel_futures=True)

@@ -5,7 +5,7 @@ namespace (``[DEFAULT] compute_driver``).  The compute manager calls only the
 methods below.  ``instance`` is a :class:`novalite.objects.instance.Instance`;
 ``image_meta`` the image dict (id, name, disk_format, container_format, size,
 checksum, min_ram, min_disk, status, properties={...}); ``network_info`` a
-list of VIF dicts (:mod:`novalite.network.model`).
+list of VIF dicts from :mod:`novalite.network.api`.
 """
 import collections
 
@@ -60,12 +60,14 @@ class ComputeDriver:
         raise NotImplementedError()
 
     def plug_vifs(self, instance, network_info):
-        """Plug the VIFs into the host's networking (bridges, DHCP)."""
-        raise NotImplementedError()
+        """Make the host side of the instance's VIFs ready (idempotent)."""
 
     def unplug_vifs(self, instance, network_info):
-        """Undo plug_vifs."""
-        raise NotImplementedError()
+        """Undo plug_vifs for these VIFs (VIFs not plugged are fine)."""
+
+    def reconcile_vifs(self, network_info_list):
+        """After a restart: keep the host networking of exactly these
+        ``(instance uuid, network_info)`` pairs, remove everything else."""
 
     def get_info(self, instance):
         """InstanceInfo(state=<power_state>) of the guest."""
