@@ -22,6 +22,7 @@ from novalite.db import hosts as db_hosts
 from novalite import exception
 from novalite import hooks
 from novalite.image import api as image_api
+from novalite.network import neutron
 from novalite.objects.request_spec import RequestSpec
 from novalite import quota
 
@@ -49,6 +50,7 @@ class API:
     def __init__(self):
         self.compute_task_api = conductor_api.ComputeTaskAPI()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.network_api = neutron.API()
 
     # -- create ---------------------------------------------------------------
     def _get_image(self, context, image_href):
@@ -107,6 +109,8 @@ class API:
         availability_zone = availability_zone or CONF.default_schedule_zone
         if availability_zone and availability_zone != CONF.default_availability_zone:
             raise exception.InvalidAvailabilityZone()
+        requested_networks = self.network_api.validate_networks(context, requested_networks,
+                                                                max_count)
         reservation_id = generate_reservation_id()
         props = image.get('properties', {})
         auto_disk = (auto_disk_config if auto_disk_config is not None else
@@ -222,6 +226,11 @@ class API:
                     return self.delete(context, db.instance_get_by_uuid(instance.uuid))
                 self.compute_rpcapi.terminate_instance(context, instance, instance.host)
                 return
+        # local delete (Nova's _local_delete): nobody else will give the ports back
+        try:
+            self.network_api.deallocate_for_instance(context, instance)
+        except exception.NovaliteException:
+            LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
         db.instance_destroy(instance.uuid)
 
     def get_console_output(self, context, instance, tail_length=None):

@@ -18,7 +18,7 @@ from novalite.compute import power_state, resource_tracker, task_states, vm_stat
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
 from novalite import exception
-from novalite.network import api as network_api
+from novalite.network import neutron
 from novalite import notifications
 from novalite import service
 from novalite.virt import driver as virt_driver
@@ -74,6 +74,7 @@ class ComputeManager:
         self._build_pool = concurrent.futures.ThreadPoolExecutor(
             CONF.max_concurrent_builds, thread_name_prefix='build')
         self._locks = _InstanceLocks()
+        self.network_api = neutron.API()
 
     # -- service life ---------------------------------------------------------
     def report_state(self):
@@ -112,6 +113,7 @@ class ComputeManager:
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
             elif inst.vm_state == vm_states.BUILDING:
+                self._try_deallocate_network(ctx, inst)
                 self._set_instance_error(ctx, inst, exception.BuildAbortException(
                     instance_uuid=inst.uuid,
                     reason='compute service %s restarted during the build' % self.host))
@@ -318,27 +320,44 @@ class ComputeManager:
         self._save(context, instance, {'task_state': task_states.NETWORKING}, [None])
         try:
             with self._step(context, instance, 'compute_allocate_network'):
-                network_info = network_api.allocate_for_instance(context, instance,
+                network_info = self._build_networks_for_instance(context, instance,
                                                                  requested_networks)
         except Exception as exc:  # noqa: BLE001 - a network failure aborts the build
-            raise exception.BuildAbortException(instance_uuid=instance.uuid,
-                                                reason='network allocation failed: %s' % exc)
+            reason = (exc.format_message() if isinstance(exc, exception.NovaliteException)
+                      else '%s: %s' % (type(exc).__name__, exc))
+            raise exception.BuildAbortException(
+                instance_uuid=instance.uuid,
+                reason='Failed to allocate the network(s), not rescheduling: %s' % reason)
+        # known before the save, so a cleanup keeps the ports the user passed in
+        instance.network_info = network_info
         try:
             self._save(context, instance, {'task_state': task_states.BLOCK_DEVICE_MAPPING,
                                            'network_info': network_info},
                        [task_states.NETWORKING])
-            instance.network_info = network_info
             yield network_info
         except BaseException:
             self._shutdown_instance(context, instance)
             raise
+
+    def _build_networks_for_instance(self, context, instance, requested_networks):
+        """Ports created or taken and bound to this host (seed 3.12): the VIF
+        list the driver plugs and the instance keeps."""
+        return self.network_api.allocate_for_instance(context, instance, requested_networks,
+                                                      bind_host_id=self.host)
 
     def _shutdown_instance(self, context, instance):
         try:
             self.driver.destroy(context, instance, instance.network_info)
         except Exception:  # noqa: BLE001 - the original error matters more
             LOG.exception('Cleanup of %s failed', instance.uuid)
-        network_api.deallocate_for_instance(context, instance)
+        self._try_deallocate_network(context, instance)
+
+    def _try_deallocate_network(self, context, instance):
+        """Created ports deleted, passed-in ports unbound and kept."""
+        try:
+            self.network_api.deallocate_for_instance(context, instance)
+        except Exception:  # noqa: BLE001 - logged; the delete or the fault goes on
+            LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
 
     def _cleanup_after_gone(self, context, instance):
         self._shutdown_instance(context, instance)

@@ -1,24 +1,25 @@
-"""The VIF model (Nova's network/model.py, small): what the compute stores
-in ``instance.network_info`` and what the virt driver and the host
-networking layer read.
+"""The VIF model (Nova's network/model.py, small): what the compute stores in
+``instances.network_info`` (JSON) and what the virt driver and the host
+networking layer (network/linux) read.
 
-``network_info`` is a plain JSON list of VIF dicts, so it crosses RPC and
-the database unchanged::
+The classes are dicts, so ``network_info`` crosses RPC and the database as a
+plain JSON list of VIF dicts::
 
     {'id': <port id>, 'address': <MAC>, 'type': 'bridge',
      'details': {'bridge_name': ..., 'physical_network': ...},
-     'devname': 'tap' + <port id>[:11],
-     'network': {'id', 'bridge', 'label', 'meta': {'mtu'},
-                 'subnets': [{'cidr', 'gateway': {'address'},
-                              'dns': [{'address'}],
+     'devname': 'tap' + <port id>[:11], 'active': bool,
+     'preserve_on_delete': bool,      # a port the user passed in: kept on delete
+     'network': {'id', 'bridge', 'label', 'meta': {'mtu', 'physical_network'},
+                 'subnets': [{'cidr', 'version', 'gateway': {'address', ...},
+                              'dns': [{'address', ...}],
                               'ips': [{'address', 'type': 'fixed', 'version'}],
                               'meta': {'dhcp_server'}}]}}
 
 The helpers below read that shape; nothing here talks to anything.
 """
+import ipaddress
 
 VIF_TYPE_BRIDGE = 'bridge'
-
 VIF_DETAILS_BRIDGE_NAME = 'bridge_name'
 VIF_DETAILS_PHYSICAL_NETWORK = 'physical_network'
 
@@ -28,9 +29,59 @@ TAP_PREFIX = 'tap'
 BRIDGE_PREFIX = 'brq'
 
 
+class Model(dict):
+    """A dict whose keys are also attributes (Nova's network model base)."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class IP(Model):
+    def __init__(self, address, type=None, version=None, **kwargs):
+        version = version or ipaddress.ip_address(address).version
+        super().__init__(address=address, type=type, version=version,
+                         meta=kwargs.pop('meta', {}), **kwargs)
+
+
+class FixedIP(IP):
+    def __init__(self, address, **kwargs):
+        kwargs.setdefault('type', 'fixed')
+        kwargs.setdefault('floating_ips', [])
+        super().__init__(address, **kwargs)
+
+
+class Subnet(Model):
+    def __init__(self, cidr, gateway=None, dns=(), ips=(), routes=(), meta=None):
+        super().__init__(cidr=cidr, version=ipaddress.ip_network(cidr, strict=False).version,
+                         gateway=gateway, dns=list(dns), ips=list(ips),
+                         routes=list(routes), meta=meta or {})
+
+
+class Network(Model):
+    def __init__(self, id, bridge=None, label=None, subnets=(), meta=None):
+        super().__init__(id=id, bridge=bridge, label=label, subnets=list(subnets),
+                         meta=meta or {})
+
+
+class VIF(Model):
+    def __init__(self, id, address, network, type, details=None, devname=None,
+                 active=False, preserve_on_delete=False, vnic_type='normal',
+                 profile=None, meta=None):
+        super().__init__(id=id, address=address, network=network, type=type,
+                         details=details or {}, devname=devname or make_devname(id),
+                         active=active, preserve_on_delete=preserve_on_delete,
+                         vnic_type=vnic_type, profile=profile or {}, meta=meta or {})
+
+
 def devname(port_id):
     """The guest's tap device for a port: ``tap<port id[:11]>``."""
     return (TAP_PREFIX + port_id)[:NIC_NAME_LEN]
+
+
+make_devname = devname      # VIF's own ``devname`` argument shadows the function
 
 
 def bridge_name(network_id):
@@ -38,8 +89,15 @@ def bridge_name(network_id):
     return (BRIDGE_PREFIX + network_id)[:NIC_NAME_LEN]
 
 
+# -- readers of a stored VIF dict ------------------------------------------------
 def network_id(vif):
     return (vif.get('network') or {}).get('id')
+
+
+def bridge(vif):
+    """The bridge a VIF plugs into: the network's, else the binding's."""
+    return ((vif.get('network') or {}).get('bridge')
+            or (vif.get('details') or {}).get(VIF_DETAILS_BRIDGE_NAME))
 
 
 def physical_network(vif):

@@ -2,6 +2,7 @@
 import re
 
 from oslo_config import cfg
+from oslo_utils import uuidutils
 from stevedore import extension
 
 from novalite.api.openstack import common
@@ -64,6 +65,40 @@ def _sort_params(req, params):
         raise faults.Fault(403, 'Only administrators can sort servers by %s'
                                 % ' or '.join(admin_only))
     return keys, dirs
+
+
+def _get_requested_networks(requested):
+    """Nova's _get_requested_networks: "none", "auto", or a list of
+    {network_id, address, port_id, tag} (an empty list: no network named)."""
+    if isinstance(requested, str):
+        return requested
+    networks, ports = [], []
+    for network in requested:
+        try:
+            request = {'address': network.get('fixed_ip'), 'port_id': network.get('port'),
+                       'tag': network.get('tag'), 'network_id': None}
+            if request['port_id']:
+                if request['port_id'] in ports:
+                    raise faults.Fault(400, "Port ID '%s' was specified twice: you cannot "
+                                            "attach a port multiple times."
+                                       % request['port_id'])
+                if request['address'] is not None:
+                    raise faults.Fault(400, "Specified Fixed IP '%s' cannot be used with "
+                                            "port '%s': the two cannot be specified "
+                                            "together." % (request['address'],
+                                                           request['port_id']))
+                ports.append(request['port_id'])
+            else:
+                request['network_id'] = network['uuid']
+                if not uuidutils.is_uuid_like(request['network_id']):
+                    raise faults.Fault(400, 'Bad networks format: network uuid is not in '
+                                            'proper format (%s)' % request['network_id'])
+            networks.append(request)
+        except KeyError as key:
+            raise faults.Fault(400, 'Bad network format: missing %s' % key)
+        except (TypeError, AttributeError):
+            raise faults.Fault(400, 'Bad networks format')
+    return networks
 
 
 class ServersController:
@@ -269,14 +304,7 @@ class ServersController:
         except exception.FlavorNotFound:
             raise exception.FlavorNotFoundForCreate(flavor_id=flavor_id)
 
-        networks = server_dict.get('networks', 'auto')
-        if isinstance(networks, list):
-            if not networks:
-                networks = 'auto'
-            else:
-                raise faults.Fault(400, 'Requesting specific networks or ports needs a '
-                                        'network service, and novalite has none: use '
-                                        '"networks": "auto" or "none".')
+        networks = _get_requested_networks(server_dict.get('networks', []))
         password = None
         if CONF.api.enable_instance_password:
             password = server_dict.get('adminPass') or compute_api.generate_password()
@@ -284,11 +312,15 @@ class ServersController:
         if 'OS-DCF:diskConfig' in server_dict:
             create_kwargs['auto_disk_config'] = server_dict['OS-DCF:diskConfig'] == 'AUTO'
 
-        instances, resv_id = self.compute_api.create(
-            ctx, flavor, image_href, display_name=name,
-            metadata=server_dict.get('metadata'), requested_networks=networks,
-            admin_password=password, access_ip_v4=server_dict.get('accessIPv4'),
-            access_ip_v6=server_dict.get('accessIPv6'), **create_kwargs)
+        try:
+            instances, resv_id = self.compute_api.create(
+                ctx, flavor, image_href, display_name=name,
+                metadata=server_dict.get('metadata'), requested_networks=networks,
+                admin_password=password, access_ip_v4=server_dict.get('accessIPv4'),
+                access_ip_v6=server_dict.get('accessIPv6'), **create_kwargs)
+        except (exception.PortNotFound, exception.NetworkNotFound) as error:
+            # Nova answers 400 for these on create (404 elsewhere)
+            raise faults.Fault(400, error.format_message())
         if return_reservation_id:
             return {'reservation_id': resv_id}
         body = views_servers.create(req, instances[0], password)
