@@ -10,6 +10,7 @@ from oslo_config import cfg
 
 from novalite.api import auth
 from novalite.api.image import app as image_app
+from novalite.api.network import app as network_app
 from novalite.api.openstack import api_version
 from novalite.api.openstack.compute import routes as compute_routes
 from novalite.api.openstack.compute import versions
@@ -79,6 +80,9 @@ class RootApp:
         self.compute = auth.pipeline(ComputeAPI())
         # the built-in image store's Glance v2 endpoint, unless a real Glance is used
         self.image = None if glance.enabled() else image_app.ImageApp()
+        # the embedded network service's Neutron v2.0 subset, unless a real Neutron is used
+        self.network = (network_app.NetworkApp() if CONF.network.backend == 'embedded'
+                        else None)
 
     def __call__(self, environ, start_response):
         req = wsgi.Request(environ)
@@ -108,6 +112,9 @@ class RootApp:
         if prefix == 'image' and self.image is not None:
             req.path_info_pop()
             return req.get_response(self.image)
+        if prefix == 'network' and self.network is not None:
+            req.path_info_pop()
+            return req.get_response(self.network)
         if prefix not in VERSION_PREFIXES:
             return wsgi.json_response(versions.multiple_choices(req), 300)
         key = 'v2.0' if VERSION_PREFIXES[prefix] else 'v2.1'

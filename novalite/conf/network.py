@@ -1,6 +1,5 @@
-"""[network] options: what "networks": "auto" means on this cloud, which
-network service answers, and how each compute host wires its guests
-(bridges, DHCP, masquerade)."""
+"""[network] options: what "networks": "auto" means on this cloud, and how
+each compute host wires its guests (bridges, DHCP, masquerade)."""
 from oslo_config import cfg
 
 group = cfg.OptGroup('network', title='Network options')

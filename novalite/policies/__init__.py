@@ -1,9 +1,11 @@
 """oslo.policy defaults in code, one module per resource, Nova's rule names."""
 import itertools
 
-from novalite.policies import (attach_interfaces, availability_zone, base, flavor_access, flavor_extra_specs,
+from novalite.policies import (attach_interfaces, availability_zone, base, flavor_access,
+                               flavor_extra_specs,
                                flavor_manage, flavors, hypervisors, instance_actions,
-                               keypairs, limits, quota_sets, servers, services)
+                               keypairs, limits, network, quota_sets, servers,
+                               services)
 
 
 def list_rules():
@@ -13,4 +15,5 @@ def list_rules():
                                 availability_zone.list_rules(), hypervisors.list_rules(),
                                 services.list_rules(), instance_actions.list_rules(),
                                 keypairs.list_rules(), limits.list_rules(),
-                                quota_sets.list_rules(), attach_interfaces.list_rules()))
+                                quota_sets.list_rules(), attach_interfaces.list_rules(),
+                                network.list_rules()))

@@ -18,7 +18,7 @@ from oslo_config import cfg
 from novalite.compute import power_state
 from novalite import exception
 from novalite.image import download as image_download
-from novalite.network.linux import host as host_network
+from novalite.network import linux as linux_net
 from novalite import version
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
@@ -91,7 +91,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.image_cache_manager = imagecache.ImageCacheManager(self.image_cache)
         self._fetch = image_download.download   # fetch_func of the image cache
         self._disk_cachemode = None
-        self.host_network = host_network.HostNetwork()
+        self.host_network = linux_net.get_host_networking()
 
     @staticmethod
     def _uri():

@@ -6,9 +6,9 @@ A ``bridge`` VIF of the VIF model (:mod:`novalite.network.model`) becomes
 operator's bridge of a flat provider network), ``<target dev='tap…'/>``
 (libvirt creates that tap and enslaves it) and the network's MTU.
 
-'user' (QEMU user-mode networking) and 'network' (a started libvirt
-network) VIFs are still turned into config, though the network service
-only hands out bridge VIFs.
+The older kinds stay for hand-made VIFs: 'user' (QEMU user-mode
+networking, guest 10.0.2.15/24, host reachable as 10.0.2.2) and 'network'
+(a started libvirt network).
 """
 from novalite import exception
 from novalite.network.linux import host as host_network
@@ -34,8 +34,9 @@ def _bridge_config(conf, vif):
         conf.source_dev = host_network.bridge_for(vif)
         conf.target_dev = vif.get('devname') or model.devname(vif['id'])
         conf.mtu = model.mtu(vif)
-    else:       # a bridge VIF without a network: the bridge it names
-        conf.source_dev = vif.get('bridge')
+    else:       # a VIF without a network names an existing bridge
+        conf.source_dev = model.bridge(vif) or vif.get('bridge')
+        conf.target_dev = vif.get('devname')
     if not conf.source_dev:
         raise VirtualInterfaceConfigException(
             vif_id=vif.get('id'), reason='bridge VIF without a bridge name')
