@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
-from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db.session import now, reader, row_dict, writer
 from novalite.db import models as m
 from novalite.network import errors
 
@@ -85,7 +85,7 @@ def _network_dicts(session, rows):
             m.Subnet.network_id.in_(list(subnets))).order_by(m.Subnet.created_at, m.Subnet.id)
         for net_id, subnet_id in session.execute(q):
             subnets[net_id].append(subnet_id)
-    return [dict(_row_dict(r), subnets=subnets[r.id]) for r in rows]
+    return [dict(row_dict(r), subnets=subnets[r.id]) for r in rows]
 
 
 def network_get(network_id, scope=None):
@@ -184,7 +184,7 @@ def _subnet_dicts(session, rows):
             routes[r.subnet_id].append({'destination': r.destination, 'nexthop': r.nexthop})
     out = []
     for row, shared in rows:
-        d = _row_dict(row)
+        d = row_dict(row)
         d.update(shared=bool(shared), dns_nameservers=dns[row.id], host_routes=routes[row.id],
                  allocation_pools=sorted(pools[row.id], key=lambda p: _ip_key(p['start'])))
         out.append(d)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
-from novalite.db.api import _row_dict, now, reader
+from novalite.db.session import now, reader, row_dict
 from novalite.db import models as m
 from novalite.db.network import retry_on_deadlock, write_transaction
 from novalite.network import errors
@@ -52,7 +52,7 @@ def _port_dicts(session, rows):
             ips[a.port_id].append({'subnet_id': a.subnet_id, 'ip_address': a.ip_address})
     out = []
     for r in rows:
-        d = _row_dict(r)
+        d = row_dict(r)
         d['binding_vif_details'] = json.loads(r.binding_vif_details or '{}')
         d['binding_profile'] = json.loads(r.binding_profile or '{}')
         d['fixed_ips'] = sorted(ips[r.id], key=lambda a: (

@@ -15,6 +15,7 @@ import webob
 import webob.dec
 
 from novalite.api import auth
+from novalite.api.network import attributes
 from novalite.api.network import controller
 from novalite.api.network import networks
 from novalite.api.network import ports
@@ -88,7 +89,7 @@ def _body(req):
         return None
     try:
         body = json.loads(req.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):
         raise errors.HTTPBadRequest(msg='Body contains invalid data')
@@ -118,6 +119,8 @@ def _dispatch(req):
     if res is None:
         raise errors.HTTPNotFound()
     ident = match.group('ident')
+    if ident is not None and not attributes.storable(ident):
+        raise errors.HTTPNotFound()
     if ident is None:
         handlers = {'GET': lambda: controller.index(res, req),
                     'POST': lambda: controller.create(res, req, _body(req))}
@@ -144,6 +147,8 @@ class NetworkAPI:
                                   errors.InUse, errors.NotAuthorized)):
                 LOG.warning('%s %s failed: %s', req.method, req.path_info, e)
             return _fault(e)
+        except UnicodeDecodeError:
+            return neutron_error(400, 'HTTPBadRequest', 'The query string is not UTF-8.')
         except Exception:  # noqa: BLE001 - Neutron's 500 body, never a traceback
             LOG.exception('%s %s failed', req.method, req.path_info)
             return _fault(None)

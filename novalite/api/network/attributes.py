@@ -66,11 +66,27 @@ def none_to_empty_list(data):
 
 
 # -- validators (return a reason, or None) -----------------------------------------
+def storable(text):
+    """False for what no database column can hold: NUL characters and lone
+    surrogates (a 500 from PostgreSQL or the driver otherwise)."""
+    if '\x00' in text:
+        return False
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def v_string(data, max_len=None):
-    if not isinstance(data, str):
+    if not isinstance(data, str) or not storable(data):
         return "'%s' is not a valid string" % (data,)
     if max_len is not None and len(data) > max_len:
         return "'%s' exceeds maximum length of %s" % (data, max_len)
+
+
+def v_string_or_none(data, max_len=None):
+    return None if data is None else v_string(data, max_len)
 
 
 def v_uuid(data, _unused=None):
@@ -199,7 +215,12 @@ def _common():
         'tenant_id': _a(post=True, validate=(v_string, 255)),
         'project_id': _a(post=True, validate=(v_string, 255)),
         'description': _a(post=True, put=True, default='', validate=(v_string, 255)),
-        'created_at': _a(), 'updated_at': _a(), 'revision_number': _a(),
+        'created_at': _a(is_filter=False), 'updated_at': _a(is_filter=False),
+        'revision_number': _a(convert=to_int),
+        # the tag extension's filters: nothing here carries tags
+        'tags': _a(sort=False), 'tags-any': _a(sort=False, visible=False),
+        'not-tags': _a(sort=False, visible=False),
+        'not-tags-any': _a(sort=False, visible=False),
     }
 
 
@@ -260,7 +281,7 @@ PORT = dict(_common(), **{
     'status': _a(),
     'port_security_enabled': _a(post=True, put=True, convert=to_boolean, policy=True,
                                 is_filter=False, sort=False),
-    'binding:host_id': _a(post=True, put=True, validate=(v_string, 255), policy=True,
+    'binding:host_id': _a(post=True, put=True, validate=(v_string_or_none, 255), policy=True,
                           sort=False),
     'binding:vif_type': _a(policy=True, is_filter=False, sort=False),
     'binding:vif_details': _a(policy=True, is_filter=False, sort=False),
@@ -309,32 +330,26 @@ def prepare_body(ctx, body, resource, is_create, can_set_project):
     if not isinstance(res, dict):
         raise _bad("Object '%s' contains invalid data" % resource)
     res = dict(res)
+    given = set(res)
     _project(ctx, res, is_create, can_set_project)
     extra = sorted(k for k in res if k not in attrs or not attrs[k]['is_visible']
                    and not attrs[k]['allow_post'])
     if extra:
         raise _bad("Unrecognized attribute(s) '%s'" % ', '.join(extra))
-    given = set(res) - ({'tenant_id', 'project_id'} if not is_create else set())
     for name, spec in attrs.items():
-        if is_create:
-            if not spec['allow_post']:
-                if name in res:
-                    raise _bad("Attribute '%s' not allowed in POST" % name)
-                continue
-            if spec['required'] and name not in res:
-                raise _bad("Failed to parse request. Required attribute '%s' not "
-                           "specified" % name)
-            if name not in res and spec['default'] is not NOT_SPECIFIED:
-                res[name] = spec['default']
-        elif name in res and not spec['allow_put'] and name not in ('tenant_id',
-                                                                    'project_id'):
-            raise _bad('Cannot update read-only attribute %s' % name)
-    if not is_create:
-        for name in ('tenant_id', 'project_id'):
-            if name in given:
+        if not is_create:
+            if name in res and not spec['allow_put']:
                 raise _bad('Cannot update read-only attribute %s' % name)
-        res.pop('tenant_id', None)
-        res.pop('project_id', None)
+            continue
+        if not spec['allow_post']:
+            if name in res:
+                raise _bad("Attribute '%s' not allowed in POST" % name)
+            continue
+        if spec['required'] and name not in res:
+            raise _bad("Failed to parse request. Required attribute '%s' not "
+                       "specified" % name)
+        if name not in res and spec['default'] is not NOT_SPECIFIED:
+            res[name] = spec['default']
     convert(res, attrs)
     return res, given
 

@@ -34,6 +34,9 @@ def filters_from_query(res, params):
     for key, values in params.dict_of_lists().items():
         if key in SKIPS:
             continue
+        for value in values:
+            if not attributes.storable(value):
+                raise _bad("'%s' is not a valid string" % value)
         spec = res.ATTRS.get(key)
         if spec is None or not spec['is_filter']:
             invalid.append(key)
@@ -142,8 +145,11 @@ def index(res, req):
     params = req.GET
     filters = filters_from_query(res, params)
     sorts = _sorts(res, params)
-    items = [i for i in res.get_all(ctx, policy.scope(ctx), filters)
-             if policy.check(ctx, 'get_%s' % res.NAME, i)]
+    tagged = filters.pop('tags', None) or filters.pop('tags-any', None)
+    for key in ('not-tags', 'not-tags-any'):
+        filters.pop(key, None)
+    items = [] if tagged else [i for i in res.get_all(ctx, policy.scope(ctx), filters)
+                               if policy.check(ctx, 'get_%s' % res.NAME, i)]
     items, links = _paginate(req, res.COLLECTION, _sort(items, sorts), params)
     body = {res.COLLECTION: _present(ctx, res, items, _fields(params))}
     if links:

@@ -39,7 +39,7 @@ def view(row):
         'ipv4_address_scope': None, 'ipv6_address_scope': None, 'l2_adjacency': True,
         'description': row['description'], 'created_at': timestamp(row['created_at']),
         'updated_at': timestamp(row['updated_at']),
-        'revision_number': row['revision_number'],
+        'revision_number': row['revision_number'], 'tags': [],
         'network:project_id': row['project_id'],
     }
 

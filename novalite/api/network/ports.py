@@ -45,7 +45,7 @@ def view(row, network):
         'ip_allocation': 'immediate',
         'created_at': networks.timestamp(row['created_at']),
         'updated_at': networks.timestamp(row['updated_at']),
-        'revision_number': row['revision_number'],
+        'revision_number': row['revision_number'], 'tags': [],
         'network:project_id': network['project_id'], 'shared': network['shared'],
     }
 

@@ -32,7 +32,7 @@ def view(row, network_project):
         'ipv6_address_mode': row['ipv6_address_mode'], 'description': row['description'],
         'created_at': networks.timestamp(row['created_at']),
         'updated_at': networks.timestamp(row['updated_at']),
-        'revision_number': row['revision_number'],
+        'revision_number': row['revision_number'], 'tags': [],
         'shared': row['shared'], 'network:project_id': network_project,
     }
 
