@@ -50,6 +50,14 @@ EXTENSIONS = [
     ('pagination', 'Pagination support', 'Extension that indicates that pagination is '
                                          'enabled.'),
     ('sorting', 'Sorting support', 'Extension that indicates that sorting is enabled.'),
+    ('empty-string-filtering', 'Empty String Filtering Extension',
+     'Allow filtering by attributes with empty string value'),
+    ('ip-substring-filtering', 'IP address substring filtering',
+     'Provides IP address substring filtering when listing ports'),
+    ('subnet-external-network', 'Subnet External Network',
+     'Informs if the subnet is associated to an external network.'),
+    ('subnet-service-types', 'Subnet service types', 'Provides ability to set the subnet '
+                                                     'service_types field'),
 ]
 _PATH = re.compile(r'^/v2\.0/(?P<collection>[a-z]+)(?:/(?P<ident>[^/]+?))?(?:\.json)?/?$')
 
