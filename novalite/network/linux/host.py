@@ -106,7 +106,7 @@ class _Network:
         return self
 
     def save(self):
-        os.makedirs(self.dir, exist_ok=True)
+        os.makedirs(self.dir, mode=0o755, exist_ok=True)
         tmp = os.path.join(self.dir, STATE_FILE + '.tmp')
         with open(tmp, 'w') as f:
             json.dump(self.state, f)
@@ -229,7 +229,12 @@ class HostNetwork:
                 if _ours(vif):
                     wanted.setdefault(model.network_id(vif), []).append((vif, uuid))
         with self._lock:
-            os.makedirs(self.root, exist_ok=True)
+            os.makedirs(self.root, mode=0o755, exist_ok=True)
+            blocked = dnsmasq.check_reachable(self.root)
+            if blocked:
+                LOG.warning('%s is not searchable by others; dnsmasq (which drops '
+                            'root) cannot re-read its hosts files under %s',
+                            blocked, self.root)
             for name in os.listdir(self.root):
                 if name not in wanted:
                     self._teardown(self._network(name))
@@ -238,7 +243,6 @@ class HostNetwork:
                 if name not in wanted or self._network(name).dhcp.pid() != pid:
                     LOG.info('Killing stale dnsmasq %d (%s)', pid, path)
                     dnsmasq.kill(pid)
-            nat.reset()
             for network_id, vifs in wanted.items():
                 net = self._network(network_id)
                 net.state.update(nat=[], ports={})
