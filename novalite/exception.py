@@ -350,7 +350,3 @@ class NetworkServiceUnavailable(ServiceUnavailable):
 
 class NeutronAdminCredentialConfigurationInvalid(NovaliteException):
     msg_fmt = 'Networking client is experiencing an unauthorized exception.'
-
-
-class VirtualInterfacePlugException(NovaliteException):
-    msg_fmt = 'Failed to plug virtual interface: %(reason)s'

@@ -18,6 +18,7 @@ from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite import exception
 from novalite.image import glance
+from novalite.network import neutron
 
 CONF = cfg.CONF
 
@@ -83,6 +84,8 @@ class RootApp:
         # the embedded network service's Neutron v2.0 subset, unless a real Neutron is used
         self.network = (network_app.NetworkApp() if CONF.network.backend == 'embedded'
                         else None)
+        if self.network is not None:
+            neutron.serve_locally(self)     # this process's own client: no self-HTTP
 
     def __call__(self, environ, start_response):
         req = wsgi.Request(environ)

@@ -21,8 +21,10 @@ from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import plugin as ks_plugin
 from oslo_config import cfg
 from oslo_utils import uuidutils
+import requests
 
 from novalite import exception
+from novalite.network import local
 from novalite.network import model
 
 CONF = cfg.CONF
@@ -37,6 +39,7 @@ UNBIND = {'binding:host_id': '', 'device_id': '', 'device_owner': '',
 
 _SESSION = None
 _ADMIN_AUTH = None
+_LOCAL_APP = None
 
 
 class _TokenAuth(ks_plugin.BaseAuthPlugin):
@@ -65,10 +68,22 @@ class _TokenAuth(ks_plugin.BaseAuthPlugin):
         return None
 
 
+def serve_locally(app):
+    """novalite-api with the embedded service: its own requests to the
+    network endpoint go to ``app`` in-process (network/local.py says why)."""
+    global _LOCAL_APP, _SESSION
+    _LOCAL_APP, _SESSION = app, None
+
+
 def _session():
     global _SESSION
     if _SESSION is None:
-        _SESSION = ks_loading.load_session_from_conf_options(CONF, NEUTRON_GROUP)
+        transport = requests.Session()
+        endpoint = _endpoint_override()
+        if _LOCAL_APP is not None and endpoint:
+            transport.mount(endpoint, local.WSGIAdapter(_LOCAL_APP))
+        _SESSION = ks_loading.load_session_from_conf_options(CONF, NEUTRON_GROUP,
+                                                             session=transport)
     return _SESSION
 
 

@@ -5,7 +5,7 @@ namespace (``[DEFAULT] compute_driver``).  The compute manager calls only the
 methods below.  ``instance`` is a :class:`novalite.objects.instance.Instance`;
 ``image_meta`` the image dict (id, name, disk_format, container_format, size,
 checksum, min_ram, min_disk, status, properties={...}); ``network_info`` a
-list of VIF dicts (:mod:`novalite.network.model`).
+list of VIF dicts from :mod:`novalite.network.api`.
 """
 import collections
 

@@ -75,12 +75,6 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             self._instances.pop(instance.uuid, None)
 
-    def plug_vifs(self, instance, network_info):
-        """Nothing to plug: the fake driver has no host networking."""
-
-    def unplug_vifs(self, instance, network_info):
-        """Nothing was plugged."""
-
     def get_info(self, instance):
         with self._lock:
             if instance.uuid not in self._instances:

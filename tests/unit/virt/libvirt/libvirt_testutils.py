@@ -65,7 +65,7 @@ VIFS = [
      'bridge': None, 'network_name': None, 'network': {'label': 'private'}},
     {'id': 'port-br', 'address': 'fa:16:3e:00:00:02', 'type': 'bridge',
      'devname': 'tapport-br', 'network_name': None,
-     'network': {'label': 'br', 'bridge': 'br-test'}},
+     'network': {'id': 'net-br', 'label': 'br', 'bridge': 'br-test'}},
     {'id': 'port-net', 'address': 'fa:16:3e:00:00:03', 'type': 'network',
      'bridge': None, 'network_name': 'default', 'network': {'label': 'def'}},
 ]
