@@ -36,6 +36,8 @@ LOG = logging.getLogger(__name__)
 
 STATE_FILE = 'network.json'
 _SAFE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
+_IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
+_MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
 
 
 class NetworkPlugError(exception.NovaliteException):
@@ -45,6 +47,13 @@ class NetworkPlugError(exception.NovaliteException):
 def bridge_for(vif):
     """The host bridge a VIF's tap joins: the mapped operator bridge for a
     provider network, else the network's own bridge."""
+    name = _bridge_for(vif)
+    if not name or not _IFNAME.match(name):
+        raise NetworkPlugError(port_id=vif.get('id'), reason='bad bridge name %r' % name)
+    return name
+
+
+def _bridge_for(vif):
     physnet = model.physical_network(vif)
     if physnet:
         mapped = CONF.network.physical_bridge_mappings.get(physnet)
@@ -139,6 +148,15 @@ class HostNetwork:
                 self._serve(net)
 
     def _add_port(self, net, vif, instance_uuid):
+        # both end up in dnsmasq's hosts file: nothing but a MAC and addresses
+        if not _MAC.match(vif.get('address') or ''):
+            raise NetworkPlugError(port_id=vif.get('id'), reason='bad MAC address')
+        for _subnet, ip in model.fixed_ips(vif):
+            try:
+                ipaddress.ip_address(ip)
+            except ValueError:
+                raise NetworkPlugError(port_id=vif.get('id'),
+                                       reason='bad fixed IP %r' % ip) from None
         self._wire(net, vif)
         served = {subnet['cidr'] for subnet in net.state['subnets']}
         net.state['ports'][vif['id']] = {
