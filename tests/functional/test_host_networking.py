@@ -175,3 +175,24 @@ def test_restarted_compute_reconciles(hostnet):
         if stray.poll() is None:
             stray.kill()
             stray.wait()
+
+
+@pytest.mark.parametrize('field,value', [('address', 'fa:16:3e:00:00:01\nset:x'),
+                                         ('ip', '10.0.0.1,10.0.0.2'),
+                                         ('bridge', 'br0 x'), ('network', '../etc')])
+def test_what_reaches_files_and_links_is_checked(tmp_path, field, value):
+    """A MAC, address, bridge or network id that is not one is refused
+    before anything is written or created."""
+    v = net_env.vif(str(uuid.uuid4()), '10.234.0.0/24', 5)
+    if field == 'ip':
+        v['network']['subnets'][0]['ips'][0]['address'] = value
+    elif field == 'network':
+        v['network']['id'] = value
+    elif field == 'bridge':
+        v['network']['bridge'] = value
+    else:
+        v[field] = value
+    h = host.HostNetwork(str(tmp_path / 'networks'))
+    with pytest.raises(host.NetworkPlugError):
+        h.plug_vifs(None, [v])
+    assert not (tmp_path / 'networks').exists() or not os.listdir(tmp_path / 'networks')

@@ -8,7 +8,9 @@ dnsmasq silent to any client that is not in the hosts file, so it can sit
 on an operator's shared LAN.  DNS is off (``--port=0``); the subnet's DNS
 servers are handed out instead.  Host or option changes are a rewrite and a
 SIGHUP; the lease of a port that leaves is released with ``dhcp_release``
-(package dnsmasq-utils), as Neutron's DHCP agent does.
+(package dnsmasq-utils), as Neutron's DHCP agent does.  dnsmasq drops root
+after it starts and re-reads its files as its own user, so every directory
+above them must be searchable by others (``check_reachable``).
 """
 import ipaddress
 import logging
@@ -73,6 +75,18 @@ def kill(pid, timeout=STOP_TIMEOUT):
         time.sleep(0.02)
 
 
+def check_reachable(path):
+    """The first directory above ``path`` that others cannot search (so
+    dnsmasq, once it dropped root, could not re-read its hosts file), or
+    None when all can be."""
+    path = os.path.abspath(path)
+    while path != '/':
+        if os.path.exists(path) and not os.stat(path).st_mode & 0o001:
+            return path
+        path = os.path.dirname(path)
+    return None
+
+
 class Dnsmasq:
     """The DHCP server of one network on this host."""
 
@@ -93,6 +107,7 @@ class Dnsmasq:
         tmp = self._path(name + '.tmp')
         with open(tmp, 'w') as f:
             f.write(''.join(line + '\n' for line in lines))
+        os.chmod(tmp, 0o644)     # dnsmasq re-reads them after dropping root
         os.replace(tmp, self._path(name))
 
     def write_hosts(self, entries):
@@ -161,6 +176,7 @@ class Dnsmasq:
         """Write the files and make dnsmasq serve them: start it, restart it
         when its command line changed (new subnet), else SIGHUP it."""
         os.makedirs(self.dir, exist_ok=True)
+        os.chmod(self.dir, 0o755)
         released = self.hosts() - set(entries)
         self.write_hosts(entries)
         self.write_opts(subnets, mtu)

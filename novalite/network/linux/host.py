@@ -36,6 +36,8 @@ LOG = logging.getLogger(__name__)
 
 STATE_FILE = 'network.json'
 _SAFE_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$')
+_IFNAME = re.compile(r'^[A-Za-z0-9_.-]{1,15}$')
+_MAC = re.compile(r'^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$')
 
 
 class NetworkPlugError(exception.NovaliteException):
@@ -45,6 +47,13 @@ class NetworkPlugError(exception.NovaliteException):
 def bridge_for(vif):
     """The host bridge a VIF's tap joins: the mapped operator bridge for a
     provider network, else the network's own bridge."""
+    name = _bridge_for(vif)
+    if not name or not _IFNAME.match(name):
+        raise NetworkPlugError(port_id=vif.get('id'), reason='bad bridge name %r' % name)
+    return name
+
+
+def _bridge_for(vif):
     physnet = model.physical_network(vif)
     if physnet:
         mapped = CONF.network.physical_bridge_mappings.get(physnet)
@@ -106,7 +115,7 @@ class _Network:
         return self
 
     def save(self):
-        os.makedirs(self.dir, exist_ok=True)
+        os.makedirs(self.dir, mode=0o755, exist_ok=True)
         tmp = os.path.join(self.dir, STATE_FILE + '.tmp')
         with open(tmp, 'w') as f:
             json.dump(self.state, f)
@@ -139,6 +148,15 @@ class HostNetwork:
                 self._serve(net)
 
     def _add_port(self, net, vif, instance_uuid):
+        # both end up in dnsmasq's hosts file: nothing but a MAC and addresses
+        if not _MAC.match(vif.get('address') or ''):
+            raise NetworkPlugError(port_id=vif.get('id'), reason='bad MAC address')
+        for _subnet, ip in model.fixed_ips(vif):
+            try:
+                ipaddress.ip_address(ip)
+            except ValueError:
+                raise NetworkPlugError(port_id=vif.get('id'),
+                                       reason='bad fixed IP %r' % ip) from None
         self._wire(net, vif)
         served = {subnet['cidr'] for subnet in net.state['subnets']}
         net.state['ports'][vif['id']] = {
@@ -229,7 +247,12 @@ class HostNetwork:
                 if _ours(vif):
                     wanted.setdefault(model.network_id(vif), []).append((vif, uuid))
         with self._lock:
-            os.makedirs(self.root, exist_ok=True)
+            os.makedirs(self.root, mode=0o755, exist_ok=True)
+            blocked = dnsmasq.check_reachable(self.root)
+            if blocked:
+                LOG.warning('%s is not searchable by others; dnsmasq (which drops '
+                            'root) cannot re-read its hosts files under %s',
+                            blocked, self.root)
             for name in os.listdir(self.root):
                 if name not in wanted:
                     self._teardown(self._network(name))
@@ -238,7 +261,6 @@ class HostNetwork:
                 if name not in wanted or self._network(name).dhcp.pid() != pid:
                     LOG.info('Killing stale dnsmasq %d (%s)', pid, path)
                     dnsmasq.kill(pid)
-            nat.reset()
             for network_id, vifs in wanted.items():
                 net = self._network(network_id)
                 net.state.update(nat=[], ports={})

@@ -5,8 +5,9 @@ dependencies (pyroute2 does not program netfilter), so this runs the
 ``iptables`` command, as Neutron's iptables manager does.  Every rule lives
 in novalite's own chains (nat ``novalite-snat`` from POSTROUTING, filter
 ``novalite-forward`` from FORWARD) and carries the network id as its
-comment, so a network's rules are removed exactly and a restart can rebuild
-the chains from scratch without reading iptables' output.
+comment, so a network's rules are removed exactly (``-D`` with the same
+words) without reading iptables' output, and computes of other clouds on
+the same machine keep theirs.
 """
 import logging
 import subprocess
@@ -32,7 +33,8 @@ def _iptables(*args, check=True):
 
 def _ensure_chain(table, chain, parent):
     if _iptables('-t', table, '-n', '-L', chain, check=False).returncode:
-        _iptables('-t', table, '-N', chain)
+        _iptables('-t', table, '-N', chain, check=False)    # another compute may win
+        _iptables('-t', table, '-n', '-L', chain)
     if _iptables('-t', table, '-C', parent, '-j', chain, check=False).returncode:
         _iptables('-t', table, '-I', parent, '1', '-j', chain)
 
@@ -67,10 +69,3 @@ def remove(network_id, cidr, bridge):
             while not _iptables('-t', table, '-D', chain, *rule, check=False).returncode:
                 pass    # a rule added twice by hand goes too
 
-
-def reset():
-    """Empty novalite's chains (a restarted compute then adds what its
-    live networks need)."""
-    with _lock:
-        for table, chain in (('nat', SNAT_CHAIN), ('filter', FORWARD_CHAIN)):
-            _iptables('-t', table, '-F', chain, check=False)
