@@ -118,7 +118,6 @@ class ComputeManager:
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
             elif inst.vm_state == vm_states.BUILDING:
-                self._try_deallocate_network(ctx, inst)
                 self._fail_build(ctx, inst, exception.BuildAbortException(
                     instance_uuid=inst.uuid,
                     reason='compute service %s restarted during the build' % self.host))
@@ -356,7 +355,12 @@ class ComputeManager:
         self._try_deallocate_network(context, instance)
 
     def _try_deallocate_network(self, context, instance):
-        """Created ports deleted, passed-in ports unbound and kept."""
+        """Created ports deleted, passed-in ports unbound and kept.  Without
+        network_info this host bound nothing that it still holds: a failed
+        allocation gave its ports back itself (a build caught by a restart
+        keeps its ports until the delete, which the API then cleans, as Nova)."""
+        if not instance.network_info:
+            return
         try:
             self.network_api.deallocate_for_instance(context, instance)
         except Exception:  # noqa: BLE001 - logged; the delete or the fault goes on
