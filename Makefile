@@ -22,7 +22,8 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test system-deps sample-config clean
 
 # Debian packages: libvirt and qemu (the libvirt driver and its tests),
-# libvirt-dev + pkg-config (to build libvirt-python); starts libvirtd/virtlogd.
+# libvirt-dev + pkg-config (to build libvirt-python), dnsmasq + dhcp_release +
+# iptables (host networking of novalite-compute); starts libvirtd/virtlogd.
 system-deps:
 	$(SUDO) tools/setup-libvirt.sh
 	$(SUDO) tools/setup-ovn.sh

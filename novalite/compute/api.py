@@ -27,6 +27,7 @@ from novalite.db import hosts as db_hosts
 from novalite import exception
 from novalite import hooks
 from novalite.image import api as image_api
+from novalite.network import neutron
 from novalite.objects.request_spec import RequestSpec
 from novalite import quota
 from novalite.scheduler import utils as scheduler_utils
@@ -66,6 +67,7 @@ class API:
     def __init__(self):
         self.compute_task_api = conductor_api.ComputeTaskAPI()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.network_api = neutron.API()
 
     # -- create ---------------------------------------------------------------
     def _get_image(self, context, image_href):
@@ -140,8 +142,6 @@ class API:
                 raise exception.InvalidRequest('Invalid key_name provided.')
         if availability_zone and availability_zone != CONF.default_availability_zone:
             raise exception.InvalidAvailabilityZone()
-        # the requested networks and ports are checked here, before any row
-        # is written (Nova: self.network_api.validate_networks)
         props = image.get('properties', {})
         auto_disk = (auto_disk_config if auto_disk_config is not None else
                      str(props.get('auto_disk_config', 'false')).lower() == 'true')
@@ -188,6 +188,10 @@ class API:
             availability_zone, user_data, metadata, access_ip_v4, access_ip_v6,
             requested_networks, config_drive, auto_disk_config, reservation_id, limits,
             filter_properties['scheduler_hints'], tags, trusted_certs)
+        # the requested networks and ports, before any row is written (Nova's
+        # _check_requested_networks): what the compute will allocate
+        requested_networks = self.network_api.validate_networks(context, requested_networks,
+                                                                max_count)
 
         def build_rows(count):
             rows = []
@@ -283,6 +287,11 @@ class API:
                     return self.delete(context, db.instance_get_by_uuid(instance.uuid))
                 self.compute_rpcapi.terminate_instance(context, instance, instance.host)
                 return
+        # local delete (Nova's _local_delete): nobody else will give the ports back
+        try:
+            self.network_api.deallocate_for_instance(context, instance)
+        except exception.NovaliteException:
+            LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
         db.instance_destroy(instance.uuid)
 
     def external_instance_event(self, context, instance_events):

@@ -29,6 +29,7 @@ from novalite import exception
 from novalite.image import download
 from novalite.objects.instance import Instance
 from novalite.virt import driver as virt_driver
+from tests.cloud import wait_for
 from tests.functional import libvirt_env
 
 CONF = cfg.CONF
@@ -218,3 +219,55 @@ def test_guest_killed_behind_our_back(env):
 
     drv.destroy(None, inst)
     _assert_gone(drv, inst)
+
+
+def test_bridge_vif_gets_its_lease_and_answers_ping(env):
+    """A hand-made bridge VIF through the driver and the real host
+    networking: the guest's udhcpc gets the port's address from dnsmasq on
+    the network's bridge, the host pings it; destroy takes the tap, the
+    bridge, dnsmasq and the lease away."""
+    from novalite.network.linux import bridge, dnsmasq, host, icmp
+    from tests.functional import net_env
+    net_env.require_host_networking()
+    drv, _fetch, _events, spawned = env
+    # dnsmasq drops root: its files must be reachable (not pytest's 0700 tmp_path)
+    drv.host_network = host.HostNetwork(os.path.join(os.path.dirname(CONF.instances_path),
+                                                     'networks'))
+    net_id, cidr = str(uuid.uuid4()), net_env.free_subnet()
+    vif = net_env.vif(net_id, cidr, 7, mtu=1400, dns=[str(cidr[1])])
+    address = net_env.fixed_ip(vif)
+    inst = _instance(4)
+    try:
+        t0 = time.monotonic()
+        _spawn_and_boot(drv, spawned, inst, [vif])
+        xml = drv._host.get_guest(inst).get_xml_desc()
+        assert "<source bridge='brq%s'/>" % net_id[:11] in xml
+        assert "<target dev='%s'/>" % vif['devname'] in xml
+        assert "<mtu size='1400'/>" in xml
+        assert bridge.ports('brq' + net_id[:11]) == [vif['devname']]
+
+        def lease_line():
+            out = drv.get_console_output(None, inst).decode(errors='replace')
+            return [line for line in out.splitlines() if 'NOVALITE-GUEST-IP' in line]
+        try:
+            [line] = wait_for(lease_line, BOOT_DEADLINE, interval=0.2,
+                              what='the DHCP lease line')
+        except AssertionError:
+            raise AssertionError('no lease; console tail: %s' % drv.get_console_output(
+                None, inst).decode(errors='replace')[-1500:]) from None
+        t_lease = time.monotonic() - t0
+        assert line.split()[1] == '%s/24' % address
+        assert 'router=%s dns=%s mtu=1400' % (cidr[1], cidr[1]) in line
+        rtt = icmp.wait_for_ping(address, 30)
+        assert rtt is not None, 'the guest did not answer the host\'s ping'
+        dhcp = drv.host_network._network(net_id).dhcp
+        assert (vif['address'], address) in dhcp.leases()
+        print('\nbridge VIF: lease after %.1f s (%s), ping rtt %.1f ms'
+              % (t_lease, line.strip(), rtt * 1000))
+    finally:
+        drv.destroy(None, inst, [vif])
+    _assert_gone(drv, inst)
+    assert not bridge.exists('brq' + net_id[:11])
+    assert dnsmasq.running(drv.host_network.root) == {}
+    assert not os.path.exists(os.path.join(drv.host_network.root, net_id))
+

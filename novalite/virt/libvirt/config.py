@@ -213,12 +213,13 @@ class LibvirtConfigGuestInterface(LibvirtConfigObject):
     root_name = 'interface'
 
     def __init__(self, net_type='user', mac_addr=None, model='virtio',
-                 source_dev=None, target_dev=None):
+                 source_dev=None, target_dev=None, mtu=None):
         self.net_type = net_type
         self.mac_addr = mac_addr
         self.model = model
         self.source_dev = source_dev   # bridge name or libvirt network name
         self.target_dev = target_dev
+        self.mtu = mtu
 
     def format_dom(self):
         el = ET.Element('interface', {'type': self.net_type})
@@ -232,6 +233,8 @@ class LibvirtConfigGuestInterface(LibvirtConfigObject):
             _sub(el, 'target', dev=self.target_dev)
         if self.model:
             _sub(el, 'model', type=self.model)
+        if self.mtu:
+            _sub(el, 'mtu', size=self.mtu)
         return el
 
 

@@ -18,6 +18,7 @@ from oslo_config import cfg
 from novalite.compute import power_state
 from novalite import exception
 from novalite.image import download as image_download
+from novalite.network import linux as linux_net
 from novalite import version
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
@@ -91,6 +92,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.image_cache_manager = imagecache.ImageCacheManager(self.image_cache)
         self._fetch = image_download.download   # fetch_func of the image cache
         self._disk_cachemode = None
+        self.host_network = linux_net.get_host_networking()
 
     @staticmethod
     def _uri():
@@ -170,7 +172,7 @@ class LibvirtDriver(driver.ComputeDriver):
             LOG.exception('Spawn of instance %s failed; cleaning up',
                           instance.uuid)
             try:
-                self._cleanup(instance)
+                self._cleanup(instance, network_info=network_info)
             except Exception:  # noqa: BLE001 - keep the original error
                 LOG.exception('Cleanup after failed spawn of %s failed',
                               instance.uuid)
@@ -349,9 +351,23 @@ class LibvirtDriver(driver.ComputeDriver):
     # -- domain (seed 3.14-3.15) -------------------------------------------------
     def _create_domain_and_network(self, context, xml, instance, network_info,
                                    laps=None):
-        # VIFs are 'user', or a bridge / libvirt network that already exists:
-        # nothing to plug and no network-vif-plugged events to wait for.
+        # Bridge VIFs: bridge, addresses and DHCP entry first (libvirt makes
+        # and enslaves the tap).  No network-vif-plugged events to wait for:
+        # the host plugs its own ports.
+        laps = laps or _Laps()
+        self.plug_vifs(instance, network_info)
+        laps.lap('plug_vifs')
         return self._create_domain(xml, laps=laps)
+
+    # -- host networking ---------------------------------------------------------
+    def plug_vifs(self, instance, network_info):
+        self.host_network.plug_vifs(instance, network_info)
+
+    def unplug_vifs(self, instance, network_info):
+        self.host_network.unplug_vifs(instance, network_info)
+
+    def reconcile_vifs(self, network_info_list):
+        self.host_network.reconcile(network_info_list)
 
     def _create_domain(self, xml, pause=False, laps=None):
         laps = laps or _Laps()
@@ -376,9 +392,10 @@ class LibvirtDriver(driver.ComputeDriver):
     # -- destroy -------------------------------------------------------------------
     def destroy(self, context, instance, network_info=None,
                 block_device_info=None, destroy_disks=True):
-        self._cleanup(instance, destroy_disks=destroy_disks)
+        self._cleanup(instance, network_info=network_info,
+                      destroy_disks=destroy_disks)
 
-    def _cleanup(self, instance, destroy_disks=True):
+    def _cleanup(self, instance, network_info=None, destroy_disks=True):
         try:
             guest = self._host.get_guest(instance)
         except exception.InstanceNotFound:
@@ -386,6 +403,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if guest is not None:
             guest.poweroff()
             guest.undefine()
+        self.unplug_vifs(instance, network_info)
         if destroy_disks:
             shutil.rmtree(get_instance_path(instance), ignore_errors=True)
 

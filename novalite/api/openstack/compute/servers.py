@@ -1,5 +1,6 @@
 """The /servers resource (seed 3.1–3.2): ServersController."""
 from oslo_config import cfg
+from oslo_utils import uuidutils
 from stevedore import extension
 
 from novalite.api.openstack import common
@@ -54,6 +55,40 @@ def _sort_params(req, params):
         raise faults.Fault(403, 'Only administrators can sort servers by %s'
                                 % ' or '.join(admin_only))
     return keys, dirs
+
+
+def _get_requested_networks(requested):
+    """Nova's _get_requested_networks: "none", "auto", or a list of
+    {network_id, address, port_id, tag} (an empty list: no network named)."""
+    if isinstance(requested, str):
+        return requested
+    networks, ports = [], []
+    for network in requested:
+        try:
+            request = {'address': network.get('fixed_ip'), 'port_id': network.get('port'),
+                       'tag': network.get('tag'), 'network_id': None}
+            if request['port_id']:
+                if request['port_id'] in ports:
+                    raise faults.Fault(400, "Port ID '%s' was specified twice: you cannot "
+                                            "attach a port multiple times."
+                                       % request['port_id'])
+                if request['address'] is not None:
+                    raise faults.Fault(400, "Specified Fixed IP '%s' cannot be used with "
+                                            "port '%s': the two cannot be specified "
+                                            "together." % (request['address'],
+                                                           request['port_id']))
+                ports.append(request['port_id'])
+            else:
+                request['network_id'] = network['uuid']
+                if not uuidutils.is_uuid_like(request['network_id']):
+                    raise faults.Fault(400, 'Bad networks format: network uuid is not in '
+                                            'proper format (%s)' % request['network_id'])
+            networks.append(request)
+        except KeyError as key:
+            raise faults.Fault(400, 'Bad network format: missing %s' % key)
+        except (TypeError, AttributeError):
+            raise faults.Fault(400, 'Bad networks format')
+    return networks
 
 
 class ServersController:
@@ -182,14 +217,7 @@ class ServersController:
             raise faults.Fault(400, 'Missing imageRef attribute')
         flavor_id = str(server_dict['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
 
-        networks = server_dict.get('networks', 'auto')
-        if isinstance(networks, list):
-            if not networks:
-                networks = 'auto'
-            else:
-                raise faults.Fault(400, 'Requesting specific networks or ports needs a '
-                                        'network service, and novalite has none: use '
-                                        '"networks": "auto" or "none".')
+        networks = _get_requested_networks(server_dict.get('networks', []))
         password = None
         if CONF.api.enable_instance_password:
             password = server_dict.get('adminPass') or compute_api.generate_password()
@@ -207,7 +235,8 @@ class ServersController:
                 access_ip_v6=server_dict.get('accessIPv6'), **create_kwargs)
         except exception.ImageNotFound:
             raise faults.Fault(400, 'Can not find requested image')
-        except (exception.FlavorNotFound, exception.ComputeHostNotFound) as error:
+        except (exception.FlavorNotFound, exception.ComputeHostNotFound,
+                exception.PortNotFound, exception.NetworkNotFound) as error:
             raise faults.Fault(400, error.format_message())
         if return_reservation_id:
             return {'reservation_id': resv_id}

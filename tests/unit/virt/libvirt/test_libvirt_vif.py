@@ -23,6 +23,7 @@ def test_bridge_vif():
     el = _xml(VIFS[1])
     assert el.get('type') == 'bridge'
     assert el.find('source').attrib == {'bridge': 'br-test'}
+    assert el.find('target').attrib == {'dev': 'tapport-br'}     # the VIF's devname
 
 
 def test_network_vif():
@@ -38,4 +39,4 @@ def test_unknown_type_rejected():
 
 def test_bridge_without_name_rejected():
     with pytest.raises(libvirt_vif.VirtualInterfaceConfigException):
-        libvirt_vif.get_config(dict(VIFS[1], bridge=None))
+        libvirt_vif.get_config(dict(VIFS[1], network={'label': 'br'}))
