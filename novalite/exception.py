@@ -252,6 +252,10 @@ class BuildAbortException(NovaliteException):
     msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
 
 
+class VirtualInterfaceCreateException(NovaliteException):
+    msg_fmt = 'Virtual interface creation failed: %(reason)s'
+
+
 class InstanceBuildTimeout(NovaliteException):
     msg_fmt = 'Build of instance %(instance_uuid)s timed out: %(reason)s'
 

@@ -233,6 +233,16 @@ class API:
             LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
         db.instance_destroy(instance.uuid)
 
+    def external_instance_event(self, context, instance_events):
+        """Hand each (instance, event) to the compute its instance is on:
+        one cast per host."""
+        by_host = {}
+        for instance, event in instance_events:
+            by_host.setdefault(instance.host, []).append((instance, event))
+        for host, pairs in by_host.items():
+            self.compute_rpcapi.external_instance_event(
+                context, [i for i, _ in pairs], [e for _, e in pairs], host)
+
     def get_console_output(self, context, instance, tail_length=None):
         if instance.vm_state != vm_states.ACTIVE or not instance.host:
             raise exception.InstanceInvalidState(method='get_console_output',

@@ -14,6 +14,7 @@ import oslo_messaging as messaging
 from oslo_config import cfg
 from oslo_utils import timeutils
 
+from novalite.compute import instance_events
 from novalite.compute import power_state, resource_tracker, task_states, vm_states
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
@@ -75,6 +76,8 @@ class ComputeManager:
             CONF.max_concurrent_builds, thread_name_prefix='build')
         self._locks = _InstanceLocks()
         self.network_api = neutron.API()
+        self.instance_events = instance_events.InstanceEvents()
+        self.driver.virtapi = self.instance_events
 
     # -- service life ---------------------------------------------------------
     def report_state(self):
@@ -381,6 +384,21 @@ class ComputeManager:
             LOG.info('Instance %s already gone from this host', instance.uuid)
         except Exception:  # noqa: BLE001
             LOG.exception('Delete of %s failed', instance.uuid)
+
+    # -- os-server-external-events ---------------------------------------------
+    def external_instance_event(self, context, instances, events):
+        """Events from Neutron: ``network-vif-plugged``/``-unplugged`` end a
+        wait prepared by the driver; ``network-changed`` and
+        ``network-vif-deleted`` are accepted as Nova accepts them (nothing is
+        cached on this host that they would invalidate)."""
+        for instance, event in zip(instances, events):
+            name, tag = event['name'], event.get('tag')
+            if name in ('network-changed', 'network-vif-deleted'):
+                LOG.info('Event %s:%s for instance %s accepted', name, tag, instance.uuid)
+            elif not self.instance_events.pop(instance.uuid, name, tag,
+                                              event.get('status', 'completed')):
+                LOG.debug('Dropping event %s:%s for instance %s: nothing waits for it',
+                          name, tag, instance.uuid)
 
     # -- console (os-getConsoleOutput) ------------------------------------------
     def get_console_output(self, context, instance, tail_length=None):
