@@ -32,7 +32,9 @@ LOG = logging.getLogger(__name__)
 # Spawn failures that retrying elsewhere cannot fix.
 ABORT_ERRORS = (exception.ImageNotFound, exception.ImageUnacceptable,
                 exception.FlavorDiskSmallerThanImage, exception.FlavorMemoryTooSmall,
-                exception.InvalidBDM)
+                exception.InvalidBDM,
+                # a port the network service never reported plugged (Nova aborts too)
+                exception.VirtualInterfaceCreateException)
 
 # Nova's default spacing of periodic tasks (an interval of 0 means "default").
 DEFAULT_PERIODIC_INTERVAL = 60

@@ -25,6 +25,9 @@ neutron_opts = [
     cfg.IntOpt('http_retries', default=3, min=0,
                help='Number of times a failed connection to the network service is '
                     'retried (0: tried once).'),
+    cfg.StrOpt('ovs_bridge', default='br-int',
+               help='The Open vSwitch integration bridge an ``ovs`` port plugs into '
+                    'when its binding names none (Neutron ML2/OVN and ML2/OVS).'),
 ]
 
 metadata_proxy_opts = [

@@ -271,3 +271,65 @@ def test_bridge_vif_gets_its_lease_and_answers_ping(env):
     assert dnsmasq.running(drv.host_network.root) == {}
     assert not os.path.exists(os.path.join(drv.host_network.root, net_id))
 
+
+
+# -- ports the network service reports DOWN (a real Neutron) ----------------------------
+def _waiting_vif():
+    return dict(USER_VIF, id=str(uuid.uuid4()), active=False)
+
+
+def _state(inst):
+    conn = libvirt.open(URI)
+    try:
+        return conn.lookupByUUIDString(inst.uuid).state()[0]
+    except libvirt.libvirtError:
+        return None
+    finally:
+        conn.close()
+
+
+def test_guest_starts_paused_until_its_port_is_reported_plugged(env):
+    """Nova's _create_guest_with_network: the guest is started paused, and
+    resumed only once network-vif-plugged arrived for its port."""
+    import threading
+    from novalite.compute import instance_events
+    drv, _fetch, _events, spawned = env
+    drv.virtapi = events = instance_events.InstanceEvents()
+    inst, vif = _instance(40), _waiting_vif()
+    seen = []
+
+    def neutron():
+        wait_for(lambda: _state(inst) == libvirt.VIR_DOMAIN_PAUSED, timeout=60,
+                 what='the guest started paused')
+        seen.append(_state(inst))
+        assert events.pop(inst.uuid, 'network-vif-plugged', vif['id'])
+    t = threading.Thread(target=neutron)
+    t.start()
+    drv.spawn(None, inst, IMAGE_META, [], None, None, network_info=[vif])
+    spawned.append(inst)
+    t.join()
+    assert seen == [libvirt.VIR_DOMAIN_PAUSED]
+    assert _state(inst) == libvirt.VIR_DOMAIN_RUNNING
+
+
+def test_port_never_plugged_is_a_fault_naming_it_and_cleans_up(env):
+    from novalite.compute import instance_events
+    drv, _fetch, _events, spawned = env
+    CONF.set_override('vif_plugging_timeout', 1)
+    try:
+        drv.virtapi = instance_events.InstanceEvents()
+        inst, vif = _instance(41), _waiting_vif()
+        with pytest.raises(exception.VirtualInterfaceCreateException) as e:
+            drv.spawn(None, inst, IMAGE_META, [], None, None, network_info=[vif])
+        assert 'timed out after 1 s waiting for network-vif-plugged for port %s' % vif['id'] \
+            in e.value.format_message()
+        assert _state(inst) is None
+        # not fatal: resumed anyway
+        CONF.set_override('vif_plugging_is_fatal', False)
+        inst = _instance(42)
+        drv.spawn(None, inst, IMAGE_META, [], None, None, network_info=[_waiting_vif()])
+        spawned.append(inst)
+        assert _state(inst) == libvirt.VIR_DOMAIN_RUNNING
+    finally:
+        CONF.clear_override('vif_plugging_timeout')
+        CONF.clear_override('vif_plugging_is_fatal')

@@ -209,11 +209,15 @@ class LibvirtConfigGuestDisk(LibvirtConfigObject):
 
 
 class LibvirtConfigGuestInterface(LibvirtConfigObject):
-    """A NIC: net_type 'user', 'bridge' or 'network'."""
+    """A NIC: net_type 'user', 'bridge' or 'network'; a bridge NIC with
+    ``vporttype`` 'openvswitch' is a port of an Open vSwitch bridge, named by
+    its ``interfaceid`` (the Neutron port id, which OVN matches)."""
     root_name = 'interface'
 
     def __init__(self, net_type='user', mac_addr=None, model='virtio',
-                 source_dev=None, target_dev=None, mtu=None):
+                 source_dev=None, target_dev=None, mtu=None, vporttype=None,
+                 interfaceid=None):
+        self.vporttype, self.interfaceid = vporttype, interfaceid
         self.net_type = net_type
         self.mac_addr = mac_addr
         self.model = model
@@ -227,6 +231,9 @@ class LibvirtConfigGuestInterface(LibvirtConfigObject):
             _sub(el, 'mac', address=self.mac_addr)
         if self.net_type == 'bridge':
             _sub(el, 'source', bridge=self.source_dev)
+            if self.vporttype:
+                vport = _sub(el, 'virtualport', type=self.vporttype)
+                _sub(vport, 'parameters', interfaceid=self.interfaceid)
         elif self.net_type == 'network':
             _sub(el, 'source', network=self.source_dev)
         if self.target_dev:

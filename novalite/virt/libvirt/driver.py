@@ -355,9 +355,38 @@ class LibvirtDriver(driver.ComputeDriver):
         # and enslaves the tap).  No network-vif-plugged events to wait for:
         # the host plugs its own ports.
         laps = laps or _Laps()
-        self.plug_vifs(instance, network_info)
-        laps.lap('plug_vifs')
-        return self._create_domain(xml, laps=laps)
+        events = self._get_neutron_events(network_info)
+        if not events or self.virtapi is None:
+            self.plug_vifs(instance, network_info)
+            laps.lap('plug_vifs')
+            return self._create_domain(xml, laps=laps)
+        # Ports a real Neutron reports DOWN: start the guest paused, wait until
+        # Neutron says each is plugged (network-vif-plugged through
+        # os-server-external-events), then resume it (Nova's
+        # _create_guest_with_network).
+        guest = None
+        try:
+            with self.virtapi.wait_for(instance.uuid, events, CONF.vif_plugging_timeout):
+                self.plug_vifs(instance, network_info)
+                laps.lap('plug_vifs')
+                guest = self._create_domain(xml, pause=True, laps=laps)
+        except exception.VirtualInterfaceCreateException as e:
+            if CONF.vif_plugging_is_fatal or guest is None:
+                raise
+            LOG.warning('Instance %s: %s; resuming the guest anyway '
+                        '(vif_plugging_is_fatal = False)', instance.uuid, e)
+        laps.lap('wait_vif_plugged')
+        guest.resume()
+        laps.lap('resume')
+        return guest
+
+    @staticmethod
+    def _get_neutron_events(network_info):
+        """(event, port id) for each port not yet ACTIVE, when a wait is set."""
+        if not CONF.vif_plugging_timeout:
+            return []
+        return [('network-vif-plugged', vif['id']) for vif in network_info or []
+                if vif.get('active', True) is False]
 
     # -- host networking ---------------------------------------------------------
     def plug_vifs(self, instance, network_info):
