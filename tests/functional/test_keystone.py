@@ -177,6 +177,34 @@ def test_openstack_cli_wrong_password_fails(kcloud, keystone, tmp_path):
     assert 'HTTP 401' in res.stderr, res.stderr
 
 
+def test_network_service_through_keystone(kcloud, keystone, users):
+    """/network takes the same Keystone contexts: a member's network and port
+    are the member's; a user with the ``service`` role (as novalite-compute
+    may run) binds the port; the member may not."""
+    alice, bob = users['alice'], users['bob']
+    if not keystone.admin.get(keystone.url + '/roles', params={'name': 'service'}).json()[
+            'roles']:
+        keystone._post('/roles', {'role': {'name': 'service'}})
+    project = keystone.create_project('service-net')
+    keystone.create_user('compute-svc', PASSWORD, project, role='service')
+    service = keystone.session('compute-svc', PASSWORD, 'service-net').get_token()
+
+    def net(method, path, body=None, token=alice.token):
+        return kcloud.request(method, '/network/v2.0' + path, body, token=token)
+    network = net('POST', '/networks', {'network': {'name': 'k-net'}}).json['network']
+    assert network['project_id'] == alice.project_id
+    assert net('POST', '/subnets', {'subnet': {'network_id': network['id'], 'ip_version': 4,
+                                               'cidr': '10.60.0.0/24'}}).status == 201
+    port = net('POST', '/ports', {'port': {'network_id': network['id']}}).json['port']
+    assert net('GET', '/ports/' + port['id'], token=bob.token).status == 404
+    bind = {'port': {'binding:host_id': 'compute1', 'device_id': 'vm'}}
+    assert net('PUT', '/ports/' + port['id'], bind).status == 403
+    r = net('PUT', '/ports/' + port['id'], bind, token=service)
+    assert r.status == 200, r.raw
+    assert r.json['port']['binding:vif_type'] == 'bridge'
+    assert kcloud.request('GET', '/network/v2.0/networks', token=None).status == 401
+
+
 # -- the embedded identity endpoint is noauth2's only -------------------------------
 def test_identity_endpoint_is_not_served_in_keystone_mode(kcloud):
     resp = kcloud.request('GET', '/identity/v3', token=None)
