@@ -90,7 +90,7 @@ class RootApp:
         """(type, name, path or URL) of each service for the catalog."""
         services = [('compute', 'nova', '/v2.1'),
                     ('image', 'glance', '/image' if self.image is not None else glance.endpoint())]
-        if getattr(self, 'network', None) is not None:
+        if self.network is not None:
             services.append(('network', 'neutron', '/network'))
         return services + [('identity', 'keystone', '/identity')]
 
