@@ -73,6 +73,7 @@ def test_cli_as_admin(osc, admin_server, tmp_path):
     shown = {q['Resource']: q['Limit'] for q in osc('novalite', 'quota', 'show', '-f', 'json',
                                                    'demo')}
     assert shown['instances'] == 7
+    assert shown['networks'] == -1          # the embedded network service sets no quota
     flavor = osc('novalite', 'flavor', 'create', '--ram', '256', '--vcpus', '1', '--disk', '1',
                  '-f', 'json', 'id-flavor')
     assert flavor['name'] == 'id-flavor'

@@ -19,6 +19,7 @@ from novalite.api.network import attributes
 from novalite.api.network import controller
 from novalite.api.network import networks
 from novalite.api.network import ports
+from novalite.api.network import quotas
 from novalite.api.network import subnets
 from novalite.network import errors
 
@@ -50,6 +51,8 @@ EXTENSIONS = [
     ('pagination', 'Pagination support', 'Extension that indicates that pagination is '
                                          'enabled.'),
     ('sorting', 'Sorting support', 'Extension that indicates that sorting is enabled.'),
+    ('quotas', 'Quota management support', 'Expose functions for quotas management per '
+                                           'project'),
 ]
 _PATH = re.compile(r'^/v2\.0/(?P<collection>[a-z]+)(?:/(?P<ident>[^/]+?))?(?:\.json)?/?$')
 
@@ -115,6 +118,10 @@ def _dispatch(req):
         alias = req.path_info[len('/v2.0/extensions/'):].strip('/') or None
         return _extensions(req, alias)
     match = _PATH.match(req.path_info)
+    if match and match.group('collection') == 'quotas' and match.group('ident'):
+        if req.method != 'GET':
+            return _method_not_allowed(['GET'])
+        return _json(*quotas.show(req, match.group('ident')))
     res = RESOURCES.get(match.group('collection')) if match else None
     if res is None:
         raise errors.HTTPNotFound()
