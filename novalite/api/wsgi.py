@@ -93,8 +93,10 @@ class RootApp:
         """(type, name, path or URL) of each service for the catalog."""
         services = [('compute', 'nova', '/v2.1'),
                     ('image', 'glance', '/image' if self.image is not None else glance.endpoint())]
-        if getattr(self, 'network', None) is not None:
+        if self.network is not None:
             services.append(('network', 'neutron', '/network'))
+        elif CONF.neutron.endpoint_override:      # a real Neutron elsewhere
+            services.append(('network', 'neutron', CONF.neutron.endpoint_override))
         return services + [('identity', 'keystone', '/identity')]
 
     def __call__(self, environ, start_response):
