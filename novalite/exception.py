@@ -287,3 +287,11 @@ class ConsoleNotAvailable(NovaliteException):
 
 class ServiceUnavailable(NovaliteException):
     msg_fmt = 'Service %(service)s is unavailable: %(reason)s'
+
+
+class ServiceNotAuthenticated(Forbidden):
+    msg_fmt = 'RPC message refused: %(reason)s'
+
+
+class ServiceNotAuthorized(Forbidden):
+    msg_fmt = '%(identity)s may not call %(method)s: %(reason)s'

@@ -121,8 +121,20 @@ class Cloud:
             self.stop()        # never leave daemons behind a failed start
             raise
 
+    def enrol(self):
+        """Every service gets its key (novalite-manage service enrol); the
+        computes get the control plane's public keys."""
+        import socket as _socket
+        host = _socket.gethostname()
+        for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-api'):
+            self.manage('service', 'enrol', binary, host)
+        for host in self.compute_confs:
+            self.manage('service', 'enrol', 'novalite-compute', host)
+        self.manage('service', 'trusted-keys')
+
     def _start(self):
         self.manage('db', 'sync')
+        self.enrol()
         self._spawn('conductor', 'novalite-conductor', self.conf)
         self._spawn('scheduler', 'novalite-scheduler', self.conf)
         col = self.engine.dialect.identifier_preparer.quote('binary')  # reserved in MySQL

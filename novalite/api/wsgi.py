@@ -133,5 +133,5 @@ def init_application():
     from novalite.cmd import common
     from novalite import rpc
     common.parse_args(['novalite-api'])
-    rpc.init()
+    rpc.init(identities=['novalite-api'])
     return build_app()

@@ -42,6 +42,8 @@ cli_opts = [cfg.BoolOpt('demo', default=False,
                         help='Create a flavor and an image, boot a demo server and '
                              'print it ACTIVE.')]
 
+ALL_BINARIES = ('novalite-api', 'novalite-conductor', 'novalite-scheduler',
+                'novalite-compute')
 DEMO_PROJECT = uuid.uuid5(uuid.NAMESPACE_DNS, 'demo.novalite').hex
 GUEST_MARKER = 'NOVALITE-GUEST-BOOTED'
 BUILD_GUEST = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -172,7 +174,8 @@ def main(argv=None):
     driver = choose_compute_driver()
     print('Compute driver: %s' % driver)
     migration.db_sync()
-    rpc.init(allow_in_process=True)
+    # first start: every service of this process is enrolled, keys under state_path
+    rpc.init(allow_in_process=True, identities=ALL_BINARIES, enrol_missing=True)
     services = [conductor_cmd.make_service(), scheduler_cmd.make_service(),
                 compute_cmd.make_service()]
     for svc in services:

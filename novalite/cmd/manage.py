@@ -7,9 +7,14 @@
     novalite-manage image import [--property k=v ...] [--disk-format F] NAME FILE
     novalite-manage image list
     novalite-manage service list
+    novalite-manage service enrol [--key-file PATH] BINARY HOST
+    novalite-manage service trusted-keys [--output PATH]
+    novalite-manage service rabbit-permissions [--vhost V] [--apply]
     novalite-manage host list
 """
 import argparse
+import shlex
+import subprocess
 import sys
 import uuid
 
@@ -21,6 +26,8 @@ from novalite.db import catalog as db_catalog
 from novalite.db import hosts as db_hosts
 from novalite.db import migration
 from novalite.image import api as image_api
+from novalite.security import broker
+from novalite.security import keys as sec_keys
 
 CONF = cfg.CONF
 
@@ -80,6 +87,31 @@ def service_list(args):
              s['last_seen_up']] for s in db_hosts.service_get_all()])
 
 
+def service_enrol(args):
+    path = sec_keys.enrol(args.binary, args.host, args.key_file)
+    print('Enrolled %s@%s; private key written to %s (mode 0600): install it on that '
+          'host, readable only by the service user' % (args.binary, args.host, path))
+    if args.binary in sec_keys.CONTROL_PLANE:
+        print('Run "novalite-manage service trusted-keys" again and copy the file to '
+              'every compute host')
+
+
+def service_trusted_keys(args):
+    path, count = sec_keys.write_trusted_keys(args.output)
+    print('%d control-plane public keys written to %s' % (count, path))
+
+
+def service_rabbit_permissions(args):
+    from novalite.db import service_keys as db_keys
+    services = [(r['binary'], r['host']) for r in db_keys.service_key_get_all()]
+    for cmd in broker.commands(services, args.vhost):
+        if args.apply:
+            res = subprocess.run(['rabbitmqctl'] + cmd, capture_output=True, text=True)
+            if res.returncode != 0 and 'already exists' not in res.stderr:
+                raise SystemExit('rabbitmqctl %s: %s' % (cmd[0], res.stderr.strip()))
+        print('rabbitmqctl ' + ' '.join(shlex.quote(c) for c in cmd))
+
+
 def host_list(args):
     _table(['Host', 'Node', 'vCPUs used/total', 'RAM MB used/total', 'Disk GB used/total',
             'Instances', 'Ratios cpu/ram/disk'],
@@ -125,8 +157,22 @@ def build_parser():
     ii.set_defaults(func=image_import)
     im.add_parser('list').set_defaults(func=image_list)
 
-    sub.add_parser('service').add_subparsers(dest='action', required=True) \
-        .add_parser('list').set_defaults(func=service_list)
+    sv = sub.add_parser('service').add_subparsers(dest='action', required=True)
+    sv.add_parser('list').set_defaults(func=service_list)
+    se = sv.add_parser('enrol', help='create the key pair of a service')
+    se.add_argument('--key-file', help='where to write the private key')
+    se.add_argument('binary', choices=sec_keys.BINARIES)
+    se.add_argument('host')
+    se.set_defaults(func=service_enrol)
+    st = sv.add_parser('trusted-keys', help="write the control plane's public keys "
+                                            'for compute hosts')
+    st.add_argument('--output')
+    st.set_defaults(func=service_trusted_keys)
+    sr = sv.add_parser('rabbit-permissions', help='RabbitMQ users and permissions of '
+                                                  'the enrolled services')
+    sr.add_argument('--vhost', default='/')
+    sr.add_argument('--apply', action='store_true', help='run the rabbitmqctl commands')
+    sr.set_defaults(func=service_rabbit_permissions)
     sub.add_parser('host').add_subparsers(dest='action', required=True) \
         .add_parser('list').set_defaults(func=host_list)
     return p

@@ -226,7 +226,9 @@ class ComputeManager:
         retry = filter_properties.setdefault('retry', {'num_attempts': 1, 'hosts': []})
         retry['exc_reason'] = exc.format_message()
         try:
-            instance = self._save(context, instance, {'host': None, 'node': None,
+            # host stays: the conductor takes a reschedule only from the
+            # instance's own host, and sets the next one itself
+            instance = self._save(context, instance, {'node': None,
                                                       'task_state': task_states.SCHEDULING})
         except (exception.InstanceNotFound, exception.NotAllowedByHost,
                 exception.UnexpectedTaskStateError):

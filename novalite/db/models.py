@@ -261,3 +261,14 @@ class QuotaLock(BASE):
     __tablename__ = 'quota_locks'
     owner = Column(String(255), primary_key=True)
     generation = Column(Integer, nullable=False, default=0)
+
+
+class ServiceKey(BASE, TimestampMixin):
+    """The public half of a service's signing key (``novalite-manage service
+    enrol``); the private half never leaves the service's host."""
+    __tablename__ = 'service_keys'
+    __table_args__ = (UniqueConstraint('binary', 'host', name='uniq_service_keys0binary0host'),)
+    id = Column(Integer, primary_key=True)
+    binary = Column(String(255), nullable=False)
+    host = Column(String(255), nullable=False)
+    public_key = Column(String(64), nullable=False)
