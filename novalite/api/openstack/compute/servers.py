@@ -67,6 +67,11 @@ def _sort_params(req, params):
 
 
 
+# create fields of microversions after 2.1, which v2.0 does not know
+LATER_FIELDS = frozenset(('description', 'tags', 'trusted_image_certificates', 'hostname',
+                          'host', 'hypervisor_hostname'))
+
+
 def user_regex(pattern):
     """A list filter's regex from the query string, in RE2 (linear time in
     the text, whatever the pattern): no catastrophic backtracking."""
@@ -256,6 +261,10 @@ class ServersController:
             ext(server_dict, create_kwargs, body)
         if create_kwargs.get('forced_host') or create_kwargs.get('forced_node'):
             policy.authorize(ctx, 'os_compute_api:servers:create:forced_host')
+        if req.is_legacy_v2:
+            # the relaxed v2.0 schema lets later microversions' fields through
+            # unvalidated: Nova's legacy mode ignores them
+            server_dict = {k: v for k, v in server_dict.items() if k not in LATER_FIELDS}
         if 'host' in server_dict or 'hypervisor_hostname' in server_dict:
             policy.authorize(ctx, 'compute:servers:create:requested_destination')
             create_kwargs['requested_host'] = server_dict.get('host')
