@@ -124,12 +124,12 @@ class Cloud:
     def enrol(self):
         """Every service gets its key (novalite-manage service enrol); the
         computes get the control plane's public keys."""
-        import socket as _socket
-        host = _socket.gethostname()
+        pairs = []
         for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-api'):
-            self.manage('service', 'enrol', binary, host)
+            pairs += [binary, socket.gethostname()]
         for host in self.compute_confs:
-            self.manage('service', 'enrol', 'novalite-compute', host)
+            pairs += ['novalite-compute', host]
+        self.manage('service', 'enrol', *pairs)
         self.manage('service', 'trusted-keys')
 
     def _start(self):

@@ -7,7 +7,7 @@
     novalite-manage image import [--property k=v ...] [--disk-format F] NAME FILE
     novalite-manage image list
     novalite-manage service list
-    novalite-manage service enrol [--key-file PATH] BINARY HOST
+    novalite-manage service enrol [--key-file PATH] BINARY HOST [BINARY HOST ...]
     novalite-manage service trusted-keys [--output PATH]
     novalite-manage service rabbit-permissions [--vhost V] [--apply]
     novalite-manage host list
@@ -88,10 +88,17 @@ def service_list(args):
 
 
 def service_enrol(args):
-    path = sec_keys.enrol(args.binary, args.host, args.key_file)
-    print('Enrolled %s@%s; private key written to %s (mode 0600): install it on that '
-          'host, readable only by the service user' % (args.binary, args.host, path))
-    if args.binary in sec_keys.CONTROL_PLANE:
+    pairs = [(args.binary, args.host)] + list(zip(args.more[::2], args.more[1::2]))
+    if len(args.more) % 2 or (args.key_file and args.more):
+        raise SystemExit('enrol takes BINARY HOST pairs; --key-file only with one pair')
+    for binary, host in pairs:
+        if binary not in sec_keys.BINARIES:
+            raise SystemExit('unknown binary %s (one of %s)' % (binary,
+                                                              ', '.join(sec_keys.BINARIES)))
+        path = sec_keys.enrol(binary, host, args.key_file)
+        print('Enrolled %s@%s; private key written to %s (mode 0600): install it on that '
+              'host, readable only by the service user' % (binary, host, path))
+    if any(b in sec_keys.CONTROL_PLANE for b, _h in pairs):
         print('Run "novalite-manage service trusted-keys" again and copy the file to '
               'every compute host')
 
@@ -163,6 +170,7 @@ def build_parser():
     se.add_argument('--key-file', help='where to write the private key')
     se.add_argument('binary', choices=sec_keys.BINARIES)
     se.add_argument('host')
+    se.add_argument('more', nargs='*', metavar='BINARY HOST', help='more pairs')
     se.set_defaults(func=service_enrol)
     st = sv.add_parser('trusted-keys', help="write the control plane's public keys "
                                             'for compute hosts')

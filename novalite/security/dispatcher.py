@@ -28,6 +28,7 @@ class VerifyingDispatcher(rpc_dispatcher.RPCDispatcher):
         identity = self.verifier.verify(auth, ctxt, message, self.recipients)
         policy.admit(identity, self.topic, message, ctxt)
         ctxt[signing.IDENTITY_KEY] = list(identity)
+        LOG.debug('Admitted RPC %s.%s from %s', self.topic, message.get('method'), identity)
         return identity
 
     def dispatch(self, incoming):
