@@ -100,9 +100,8 @@ NODE_REPORT = {
     },
 }
 
-FAULT = {'type': 'object', 'required': ['code', 'message'],
-         'properties': {'code': {'type': 'integer', 'minimum': 100, 'maximum': 599},
-                        'message': {'type': 'string', 'maxLength': 255}, 'details': _text}}
+FAIL = {'type': 'object', 'required': ['message'],
+        'properties': {'message': {'type': 'string', 'maxLength': 255}, 'details': _text}}
 
 EVENT = {'type': 'object', 'required': ['event', 'phase'],
          'properties': {'event': {'type': 'string', 'pattern': '^compute_[a-z_]{1,100}$'},
@@ -151,7 +150,7 @@ COMPUTE_CALLS = {
     'instance_claim': ({'type': 'object', 'properties': {'nodename': _name}}, True),
     'abort_instance_claim': (None, True),
     'instance_update': (UPDATE_CALL, True),
-    'instance_fault_create': (FAULT, True),
+    'fail_build': (FAIL, True),
     'action_event': (EVENT, True),
     'instance_destroy': (None, True),
     'instances_on_host': (None, False),

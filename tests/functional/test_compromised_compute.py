@@ -118,8 +118,8 @@ def test_act_as_another_host(cloud, attacker):
                 lambda: api.instance_update(ctx(), host, v, {'vm_state': 'error'}))
         refused(cloud, 'instance_claim victim as %s' % host,
                 lambda: api.instance_claim(ctx(), host, v, 'victim'))
-        refused(cloud, 'instance_fault_create victim as %s' % host,
-                lambda: api.instance_fault_create(ctx(), host, v, 500, 'x', 'y'))
+        refused(cloud, 'fail_build victim as %s' % host,
+                lambda: api.fail_build(ctx(), host, v, 'x', 'y'))
         refused(cloud, 'action_event victim as %s' % host,
                 lambda: api.action_event(ctx(), host, v, 'compute_x', 'start'))
     refused(cloud, 'compute_node_report for victim',
@@ -159,8 +159,8 @@ def test_only_legitimate_fields_and_values(cloud, attacker):
             lambda: api.compute_node_report(ctx(), 'evil', {
                 'hypervisor_hostname': 'evil', 'vcpus': 8, 'memory_mb': 16384,
                 'local_gb': 100}, RES, {'cpu': 1e9, 'ram': 1.0, 'disk': 1.0}))
-    refused(cloud, 'fault with code 0',
-            lambda: api.instance_fault_create(ctx(), 'evil', own, 0, 'x', None))
+    refused(cloud, 'fail_build with a 1000-character message',
+            lambda: api.fail_build(ctx(), 'evil', own, 'x' * 1000, None))
     refused(cloud, 'event outside compute_*',
             lambda: api.action_event(ctx(), 'evil', own, 'conductor_x', 'start'))
     refused(cloud, 'not a uuid',

@@ -1,7 +1,7 @@
 """service_keys: the public keys of enrolled services
 
 Revision ID: 7c4e2a9b5d13
-Revises: 3b1f6c2d9e4a
+Revises: 3073103922cf
 Create Date: 2026-11-30 01:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '7c4e2a9b5d13'
-down_revision = '3b1f6c2d9e4a'
+down_revision = '3073103922cf'
 branch_labels = None
 depends_on = None
 
