@@ -1,7 +1,7 @@
 """The service_keys table: enrolled services' public keys."""
 from sqlalchemy import delete, select, update
 
-from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db.session import now, reader, row_dict, writer
 from novalite.db import models as m
 
 
@@ -25,7 +25,7 @@ def service_key_get_all(binaries=None):
         q = select(m.ServiceKey).order_by(m.ServiceKey.id)
         if binaries:
             q = q.where(m.ServiceKey.binary.in_(binaries))
-        return [_row_dict(r) for r in session.scalars(q)]
+        return [row_dict(r) for r in session.scalars(q)]
 
 
 def service_key_delete(binary, host):
