@@ -34,6 +34,7 @@ NOTIFIER = None
 VERSIONED_NOTIFIER = None
 TRANSPORT_URL = None
 SIGNERS = {}          # binary -> signing.Signer of the services in this process
+HOST_SIGNERS = {}     # (binary, host) -> Signer: several hosts in one process (tests)
 VERIFIER = None
 
 LOCAL_RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
@@ -95,7 +96,8 @@ class SignedClient:
         message = {'method': method, 'namespace': target.namespace,
                    'version': target.version, 'args': args}
         recipient = '%s.%s' % (target.topic, target.server) if target.server else target.topic
-        cdict[signing.AUTH_KEY] = signer_for(self._senders).sign(cdict, message, recipient)
+        signer = signer_for(self._senders, kwargs.get('host'))
+        cdict[signing.AUTH_KEY] = signer.sign(cdict, message, recipient)
         return cdict, args
 
     def cast(self, ctxt, method, **kwargs):
@@ -107,9 +109,12 @@ class SignedClient:
         return self._client.call(cdict, method, **args)
 
 
-def signer_for(senders):
-    """The Signer of the first of ``senders`` this process holds a key for,
-    else the process's only one."""
+def signer_for(senders, host=None):
+    """The Signer of the first of ``senders`` this process holds a key for
+    (for ``host`` when it holds several hosts' keys), else its only one."""
+    for binary in senders:
+        if (binary, host) in HOST_SIGNERS:
+            return HOST_SIGNERS[binary, host]
     for binary in senders:
         if binary in SIGNERS:
             return SIGNERS[binary]
@@ -125,16 +130,24 @@ def load_identities(binaries, host, key_source='db', enrol_missing=False):
     trusted-keys file (novalite-compute)."""
     global VERIFIER
     for binary in binaries:
-        path = sec_keys.key_path(binary, host)
-        if enrol_missing and not _enrolled(binary, host, path):
-            sec_keys.enrol(binary, host, path)
-            LOG.info('Enrolled %s@%s; its private key is %s', binary, host, path)
-        identity, key = sec_keys.read_key_file(path)
-        if identity.binary != binary:
-            raise SystemExit('%s holds the key of %s, not of %s' % (path, identity, binary))
-        SIGNERS[binary] = signing.Signer(identity, key)
+        add_identity(binary, host, enrol_missing)
     store = sec_keys.DBKeyStore() if key_source == 'db' else sec_keys.FileKeyStore()
     VERIFIER = signing.Verifier(store, CONF.rpc_auth.message_ttl)
+
+
+def add_identity(binary, host, enrol_missing=False):
+    """Load (enrolling first if asked and needed) the key of binary@host."""
+    path = sec_keys.key_path(binary, host)
+    if enrol_missing and not _enrolled(binary, host, path):
+        sec_keys.enrol(binary, host, path)
+        LOG.info('Enrolled %s@%s; its private key is %s', binary, host, path)
+    identity, key = sec_keys.read_key_file(path)
+    if identity != (binary, host):
+        raise SystemExit('%s holds the key of %s, not of %s@%s' % (path, identity, binary,
+                                                                   host))
+    signer = signing.Signer(identity, key)
+    SIGNERS.setdefault(binary, signer)
+    HOST_SIGNERS[binary, host] = signer
 
 
 def _enrolled(binary, host, path):
@@ -198,6 +211,7 @@ def cleanup():
             t.cleanup()
     TRANSPORT = NOTIFICATION_TRANSPORT = NOTIFIER = VERSIONED_NOTIFIER = None
     SIGNERS.clear()
+    HOST_SIGNERS.clear()
 
 
 def get_client(target, version_cap=None, sender=()):

@@ -137,7 +137,7 @@ def _own_instance(identity, method, args):
     try:
         inst = db.instance_get_by_uuid(uuid)
     except exception.InstanceNotFound:
-        raise exception.NotAllowedByHost(host=identity.host, instance_uuid=uuid)
+        return None                   # gone: the manager answers as it always did
     if inst.host != identity.host:
         raise exception.NotAllowedByHost(host=identity.host, instance_uuid=uuid)
     return inst
@@ -187,7 +187,7 @@ def validate_compute_task(identity, method, args):
     except (KeyError, TypeError):
         _refuse(identity, method, 'malformed instance')
     inst = _own_instance(identity, method, {'instance_uuid': uuid})
-    if inst.vm_state != vm_states.BUILDING or inst.task_state != task_states.SCHEDULING:
+    if inst is None or inst.vm_state != vm_states.BUILDING or inst.task_state != task_states.SCHEDULING:
         _refuse(identity, method, 'instance %s is not being rescheduled' % uuid)
     host_lists = args.get('host_lists')
     if host_lists is not None:
