@@ -110,7 +110,7 @@ hostile_values = st.one_of(
     st.integers(1, 200000).map(lambda n: '"%s"' % ('x' * n)))
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None,
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(field=st.sampled_from(FIELDS), value=hostile_values,
        legacy=st.booleans())
