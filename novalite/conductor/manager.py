@@ -174,7 +174,8 @@ class ComputeTaskManager:
 class ConductorManager:
     """The database proxy for novalite-compute.  ``host`` is the caller: it
     may only touch instances scheduled to it and its own node rows."""
-    target = messaging.Target(version='3.0')
+    # 4.0: fail_build replaces instance_fault_create (one call fails a build)
+    target = messaging.Target(version='4.0')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':

@@ -36,14 +36,14 @@ class ComputeTaskAPI:
 class ConductorAPI:
     """Each method is one ``call``; ``host`` is the calling compute host and
     the conductor only lets it touch instances scheduled to it."""
-    VERSION = '3.0'
+    VERSION = '4.0'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
                                      sender='novalite-compute')
 
     def _call(self, ctxt, method, timeout=None, **kwargs):
-        return self.client.prepare(version='3.0', timeout=timeout).call(ctxt, method, **kwargs)
+        return self.client.prepare(version='4.0', timeout=timeout).call(ctxt, method, **kwargs)
 
     def service_heartbeat(self, ctxt, host, binary, topic, timeout=None):
         return self._call(ctxt, 'service_heartbeat', timeout=timeout, host=host,

@@ -25,7 +25,7 @@ _name = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 _opt_str = {'type': ['string', 'null'], 'maxLength': 255}
 _text = {'type': ['string', 'null'], 'maxLength': 65535}
 _ip = {'anyOf': [{'type': 'null'}, {'type': 'string', 'maxLength': 64},
-                 {'type': 'object', 'properties': {'address': {'type': 'string',
+                 {'type': 'object', 'properties': {'address': {'type': ['string', 'null'],
                                                                'maxLength': 64}}}]}
 _states = lambda enum: {'anyOf': [{'enum': enum},  # noqa: E731
                                   {'type': 'array', 'items': {'enum': enum}, 'maxItems': 16}]}
