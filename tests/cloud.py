@@ -121,8 +121,20 @@ class Cloud:
             self.stop()        # never leave daemons behind a failed start
             raise
 
+    def enrol(self):
+        """Every service gets its key (novalite-manage service enrol); the
+        computes get the control plane's public keys."""
+        pairs = []
+        for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-api'):
+            pairs += [binary, socket.gethostname()]
+        for host in self.compute_confs:
+            pairs += ['novalite-compute', host]
+        self.manage('service', 'enrol', *pairs)
+        self.manage('service', 'trusted-keys')
+
     def _start(self):
         self.manage('db', 'sync')
+        self.enrol()
         self._spawn('conductor', 'novalite-conductor', self.conf)
         self._spawn('scheduler', 'novalite-scheduler', self.conf)
         col = self.engine.dialect.identifier_preparer.quote('binary')  # reserved in MySQL

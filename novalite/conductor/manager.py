@@ -126,7 +126,9 @@ class ComputeTaskManager:
             message = compute_utils.fault_message(exc)
             details = compute_utils.fault_details(exc)
             for uuid in uuids:
-                fail_build(context, uuid, message, details, schedule_event=True)
+                # clear_host: a reschedule keeps the failed host until here
+                fail_build(context, uuid, message, details, schedule_event=True,
+                           clear_host=True)
             return
         for inst, host_list in zip(instances, host_lists):
             self._cast_build(context, inst, host_list, image, request_spec,

@@ -18,7 +18,8 @@ class ComputeTaskAPI:
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, namespace='compute_task',
-                                                      version=self.VERSION))
+                                                      version=self.VERSION),
+                                     sender=('novalite-api', 'novalite-compute'))
 
     def build_instances(self, ctxt, instances, image, filter_properties,
                         admin_password, injected_files, requested_networks,
@@ -38,7 +39,8 @@ class ConductorAPI:
     VERSION = '4.0'
 
     def __init__(self):
-        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     sender='novalite-compute')
 
     def _call(self, ctxt, method, timeout=None, **kwargs):
         return self.client.prepare(version='4.0', timeout=timeout).call(ctxt, method, **kwargs)
