@@ -24,7 +24,7 @@ $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt -r test-requirements.txt
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e .[libvirt]
 	touch $@
 
 $(KS_STAMP): tools/setup-service-venv.sh
@@ -41,6 +41,7 @@ test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP)
 
 sample-config: $(STAMP)
 	$(VENV)/bin/oslo-config-generator --config-file etc/novalite/novalite-config-generator.conf
+	$(PY) -m novalite.conf.reference > doc/configuration-reference.md
 	$(VENV)/bin/oslopolicy-sample-generator --namespace novalite \
 		--output-file etc/novalite/policy.yaml.sample
 

@@ -8,6 +8,8 @@
     novalite-manage image list
     novalite-manage service list
     novalite-manage host list
+    novalite-manage node install controller|compute [--set [GROUP.]OPTION=VALUE ...]
+                                  [--bin-dir DIR] [--start]
 """
 import argparse
 import sys
@@ -15,7 +17,8 @@ import uuid
 
 from oslo_config import cfg
 
-from novalite.cmd import common
+from novalite.cmd import node
+from novalite import config
 from novalite import context as nl_context
 from novalite.db import catalog as db_catalog
 from novalite.db import hosts as db_hosts
@@ -129,6 +132,7 @@ def build_parser():
         .add_parser('list').set_defaults(func=service_list)
     sub.add_parser('host').add_subparsers(dest='action', required=True) \
         .add_parser('list').set_defaults(func=host_list)
+    node.add_parser(sub)
     return p
 
 
@@ -140,7 +144,8 @@ def main(argv=None):
         conf_argv += ['--config-file', f]
     for d in args.config_dir:
         conf_argv += ['--config-dir', d]
-    common.parse_args(conf_argv)
+    if getattr(args, 'needs_config', True):
+        config.parse_args(conf_argv)
     try:
         args.func(args)
     except Exception as e:  # noqa: BLE001 - a CLI prints the error, not a traceback

@@ -19,11 +19,12 @@ from novalite.conf import network
 from novalite.conf import notifications
 from novalite.conf import quota
 from novalite.conf import scheduler
+from novalite.conf import service
 
 CONF = cfg.CONF
 
 MODULES = (default, api, compute, conductor, database, fake_driver, glance, image,
-           image_cache, libvirt, network, notifications, quota, scheduler)
+           image_cache, libvirt, network, notifications, quota, scheduler, service)
 
 for _mod in MODULES:
     _mod.register_opts(CONF)
@@ -38,6 +39,12 @@ def _register_transport_url():
             for opt in opts:
                 if opt.name == 'transport_url':
                     CONF.register_opt(opt)
+        elif group == 'oslo_messaging_rabbit':
+            CONF.register_opts(opts, group=group)
+    # Bounded prefetch: a daemon holds only the messages it is about to
+    # dispatch, so one that stops leaves the rest queued for its peers
+    # (oslo.messaging's default, 0, is unlimited).
+    CONF.set_default('rabbit_qos_prefetch_count', 64, group='oslo_messaging_rabbit')
 
 
 _register_transport_url()
