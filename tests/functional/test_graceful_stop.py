@@ -70,11 +70,16 @@ def test_sigterm_compute_finishes_running_and_hands_back_queued(cloud):
 
 
 def test_sigterm_conductor_loses_no_build(cloud):
+    """A rolling restart: with a second conductor running, the first one
+    stops under load; what it received it finishes, what it did not take
+    stays queued for the other one."""
+    cloud._spawn('conductor2', 'novalite-conductor', cloud.conf)
+    wait_for(lambda: 'started on host' in cloud.log_text('conductor2'), 60,
+             what='second conductor consuming')
     ids = _boot_many(cloud, 10, 'k')
     code, took = _sigterm(cloud, 'conductor')
     print('conductor SIGTERM under load: exit %d after %.1f s' % (code, took))
     assert code == 0 and took < 30
-    cloud._spawn('conductor2', 'novalite-conductor', cloud.conf)
     _all_active(cloud, ids)
 
 

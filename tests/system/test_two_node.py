@@ -21,8 +21,9 @@ VENV = nspawn.VENV
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp('wheel')
-    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '-w', str(out), nspawn.ROOT], check=True,
-                   timeout=300)
+    res = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '-w',
+                          str(out), nspawn.ROOT], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
     return out
 
 
