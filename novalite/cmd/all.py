@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -181,6 +182,13 @@ def main(argv=None):
     launcher.launch_service(api)      # stopped first: no new requests, then drain
     launcher.install_signal_handlers()
     base = 'http://%s:%s' % (CONF.osapi_compute_listen, api.port)
+    # the demo runs beside the launcher, so Ctrl-C/SIGTERM stop it at any time
+    threading.Thread(target=_demo_and_banner, args=(base, driver), name='demo',
+                     daemon=True).start()
+    sys.exit(launcher.wait(on_stop=[rpc.cleanup]))
+
+
+def _demo_and_banner(base, driver):
     if CONF.demo:
         run_demo(base)
     print('\nnovalite is running: API on %s (transport %s, driver %s, auth %s)'
@@ -190,4 +198,3 @@ def main(argv=None):
           % (DEMO_PROJECT, base, DEMO_PROJECT))
     print('Stop: press Ctrl-C (or kill %d)' % os.getpid())
     sys.stdout.flush()
-    sys.exit(launcher.wait(on_stop=[rpc.cleanup]))
