@@ -17,8 +17,11 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: libvirt and qemu (the libvirt driver and its tests),
 # libvirt-dev + pkg-config (to build libvirt-python); starts libvirtd/virtlogd.
+# A cached Debian tree with systemd for the two-node test (systemd-nspawn,
+# /var/cache/novalite), and shellcheck.
 system-deps:
 	$(SUDO) tools/setup-libvirt.sh
+	$(SUDO) PYTHON=$(PYTHON) tools/setup-systemd-container.sh
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PYTHON) -m venv $(VENV)

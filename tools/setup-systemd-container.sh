@@ -4,6 +4,8 @@
 #   bookworm/     debootstrap --variant=minbase (+systemd, python3), ~67 s once
 #   bookworm-nl/  the same plus /opt/novalite, a venv with requirements.txt
 #                 installed (rebuilt when requirements.txt changes)
+# It also installs shellcheck (the devstack plugin's test).  `make test` runs it
+# (system-deps); the tests run it again, which costs nothing once cached.
 # Usage: tools/setup-systemd-container.sh [CACHE_DIR]
 set -euo pipefail
 CACHE=${1:-/var/cache/novalite}
@@ -11,6 +13,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 need=()
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v systemd-nspawn >/dev/null || need+=(systemd-container)
+command -v shellcheck >/dev/null || need+=(shellcheck)      # the devstack plugin's test
 if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
 fi
@@ -31,7 +34,8 @@ if [ "$(cat "$prepared/.stamp" 2>/dev/null)" != "$key" ]; then
     rm -rf "$prepared.tmp" "$CACHE/wheels"
     # wheels built by the host's pip (its index and certificates), installed
     # in the container without any index
-    "${PYTHON:-python3}" -m pip wheel -q -w "$CACHE/wheels" -r "$ROOT/requirements.txt"
+    [ -x "$CACHE/pip-venv/bin/pip" ] || "${PYTHON:-python3}" -m venv "$CACHE/pip-venv"
+    "$CACHE/pip-venv/bin/pip" wheel -q -w "$CACHE/wheels" -r "$ROOT/requirements.txt"
     cp -a "$base" "$prepared.tmp"
     cp "$ROOT/requirements.txt" "$prepared.tmp/root/requirements.txt"
     systemd-nspawn -q --register=no --keep-unit -D "$prepared.tmp" \

@@ -32,7 +32,7 @@ def test_units_pass_systemd_analyze_verify(tmp_path):
         for line in ('Type=notify', 'User=novalite', 'Restart=on-failure',
                      'NoNewPrivileges=yes', 'ProtectSystem=strict', 'PrivateTmp=yes',
                      'ProtectHome=yes', 'StateDirectory=novalite', 'RuntimeDirectory=novalite',
-                     'LimitNOFILE=65535', 'ExecReload=/bin/kill -HUP $MAINPID'):
+                     'LimitNOFILE=65535', 'ExecReload=/bin/sh -c "kill -HUP $MAINPID"'):
             assert line + '\n' in text, (unit, line)
         path = tmp_path / (unit + '.service')
         path.write_text(text)
