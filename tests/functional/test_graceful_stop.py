@@ -17,7 +17,7 @@ SLOW = '[fake_driver]\nspawn_delay = 2\n'
 # conductor restart must not make the computes look down (issue 11's
 # heartbeat point, not what these tests measure)
 EXTRA = ('graceful_shutdown_timeout = 30\nmax_concurrent_builds = 2\n'
-         'service_down_time = 60\n')
+         'service_down_time = 60\nosapi_compute_workers = 2\n')
 
 
 def _sigterm(cloud, name):
@@ -93,7 +93,14 @@ def test_sigterm_conductor_loses_no_build(cloud):
     assert all('Timed out waiting for a reply' in e for e in errors), errors
 
 
+def _children(pid):
+    with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+        return f.read().split()
+
+
 def test_sigterm_api_finishes_its_requests(cloud):
+    api = [p for n, p in cloud.procs if n == 'api'][-1]
+    assert len(_children(api.pid)) == 2         # osapi_compute_workers processes
     def post(i):
         try:
             r = cloud.boot('a-%d' % i)

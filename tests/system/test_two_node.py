@@ -129,7 +129,7 @@ def test_sigkill_is_restarted_and_recovers(two_nodes):
 
 def test_reload_changes_the_log_level(two_nodes):
     ctl, _cmp, cloud = two_nodes
-    unit = 'novalite-scheduler'
+    unit = 'novalite-api'      # logs DEBUG lines for a create (the create_instance hook)
     before = ctl.journal(unit)
     assert ' DEBUG ' not in before
     ctl.run('sh', '-c', 'printf "debug = true\\n" > /tmp/d && '
