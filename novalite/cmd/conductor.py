@@ -12,12 +12,12 @@ CONF = cfg.CONF
 
 
 def make_service():
-    svc_mgr = manager.ConductorService()
+    # the RPC endpoints, and the periodic duties apart (not callable over RPC)
     return service.Service(
-        CONF.host, 'novalite-conductor', 'conductor', svc_mgr,
+        CONF.host, 'novalite-conductor', 'conductor', manager.PeriodicTasks(),
         report_state=lambda: db_hosts.service_heartbeat(CONF.host, 'novalite-conductor',
                                                         'conductor'),
-        endpoints=[svc_mgr.compute_task_mgr, svc_mgr.conductor_mgr])
+        endpoints=[manager.ComputeTaskManager(), manager.ConductorManager()])
 
 
 def main(argv=None):

@@ -1,18 +1,25 @@
 """The conductor (seed 3.8): schedules builds, hands them to computes, and is
 the only door to the database for novalite-compute.
+
+Three objects: ``ComputeTaskManager`` and ``ConductorManager`` are the RPC
+endpoints (namespace ``compute_task``, and the database proxy); ``PeriodicTasks``
+holds the duties the conductor runs on its own, which no RPC caller can reach.
+``fail_build`` is the one way a build ends in ERROR.
 """
 import copy
 import datetime
 import logging
-import traceback
 
 import oslo_messaging as messaging
 from oslo_config import cfg
 
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
+from novalite.compute import utils as compute_utils
+from novalite import context as nl_context
 from novalite.db import api as db
 from novalite.db import hosts as db_hosts
+from novalite.db import session as db_session
 from novalite import exception
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 from novalite import service
@@ -24,24 +31,55 @@ LOG = logging.getLogger(__name__)
 COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched_at',
                               'network_info', 'progress', 'node', 'host',
                               'access_ip_v4', 'access_ip_v6'))
+SCHEDULE_EVENT = 'conductor_schedule_and_build_instances'
 
 
-def fail_instance(context, uuid, exc, host=None, expected_host=None):
-    """ERROR + fault + claim released + failed action event, for a build that
-    cannot go on.  Safe to call for an instance that is already gone."""
-    message = exc.format_message() if isinstance(exc, exception.NovaliteException) else str(exc)
-    details = ''.join(traceback.format_exception(exc)) if exc.__traceback__ else ''
+def fail_build(context, instance_uuid, message, details='', host=None, expected_host=None,
+               clear_host=False, schedule_event=False):
+    """End a build in ERROR: vm_state ERROR (only if still building, and on
+    ``expected_host`` if given), an instance fault naming the cause, the claim
+    released, and the conductor's schedule event finished when it is the one
+    failing.  Returns the instance, or None when it is gone or no longer
+    building (a delete or another failure won)."""
+    updates = {'vm_state': vm_states.ERROR, 'task_state': None}
+    if clear_host:
+        updates.update(host=None, node=None)
     try:
-        db.instance_update(uuid, {'vm_state': vm_states.ERROR, 'task_state': None},
-                           expected_host=expected_host, expected_vm_state=vm_states.BUILDING)
+        instance = db.instance_update(instance_uuid, updates, expected_host=expected_host,
+                                      expected_vm_state=vm_states.BUILDING)
     except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
             exception.NotAllowedByHost):
-        return
-    db.instance_fault_create(uuid, 500, message, details, host)
-    db_hosts.abort_instance_claim(uuid)
-    db.action_event_finish(uuid, context.request_id, 'conductor_schedule_and_build_instances',
-                           'Error', details or message, host)
-    LOG.warning('Instance %s failed: %s', uuid, message)
+        return None
+    db.instance_fault_create(instance_uuid, 500, message, details, host)
+    db_hosts.abort_instance_claim(instance_uuid)
+    if schedule_event:
+        db.action_event_finish(instance_uuid, context.request_id, SCHEDULE_EVENT, 'Error',
+                               details or message, host)
+    LOG.warning('Build of instance %s failed: %s', instance_uuid, message)
+    return instance
+
+
+# An instance fault's message column holds this many characters (as Nova's).
+FAULT_MESSAGE_LENGTH = 255
+
+
+def with_tried_hosts(prefix, retry):
+    """``prefix`` then 'Hosts tried: host: error; host: error', each error
+    shortened evenly so that every host tried fits in a fault's message."""
+    errors = retry.get('errors') or []
+    if not errors:
+        return prefix
+    head = '%s Hosts tried: ' % prefix
+    full = '; '.join('%s: %s' % (host, reason) for host, reason in errors)
+    if len(head) + len(full) > FAULT_MESSAGE_LENGTH:
+        room = FAULT_MESSAGE_LENGTH - len(head) - 2 * (len(errors) - 1)
+        share = max(room // len(errors), 0)
+        parts = []
+        for host, reason in errors:
+            text = '%s: %s' % (host, reason)
+            parts.append(text if len(text) <= share else text[:max(share - 3, 0)] + '...')
+        full = '; '.join(parts)
+    return head + full
 
 
 class ComputeTaskManager:
@@ -62,11 +100,9 @@ class ComputeTaskManager:
         retry = filter_properties.setdefault('retry', {'num_attempts': 0, 'hosts': []})
         retry['num_attempts'] += 1
         if retry['num_attempts'] > CONF.scheduler.max_attempts:
-            reason = retry.get('exc_reason', '')
-            raise exception.MaxRetriesExceeded(
-                reason='Exceeded max scheduling attempts %d for instance %s. '
-                       'Last exception: %s' % (CONF.scheduler.max_attempts,
-                                               instance_uuid, reason))
+            raise exception.MaxRetriesExceeded(reason=with_tried_hosts(
+                'Exceeded max scheduling attempts %d for instance %s.'
+                % (CONF.scheduler.max_attempts, instance_uuid), retry))
 
     def build_instances(self, context, instances, image, filter_properties,
                         admin_password, injected_files, requested_networks,
@@ -74,32 +110,39 @@ class ComputeTaskManager:
                         request_spec=None, host_lists=None):
         uuids = [i.uuid for i in instances]
         for uuid in uuids:
-            db.action_event_start(uuid, context.request_id,
-                                  'conductor_schedule_and_build_instances', CONF.host)
+            db.action_event_start(uuid, context.request_id, SCHEDULE_EVENT, CONF.host)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
                 host_lists = self._schedule_instances(context, request_spec, uuids)
             else:
-                host_lists = [self._next_alternate(context, inst, hl)
+                host_lists = [self._remaining_alternates(inst, hl, filter_properties['retry'])
                               for inst, hl in zip(instances, host_lists)]
         except Exception as exc:  # noqa: BLE001 - every failure ends in ERROR
             if not isinstance(exc, exception.NoValidHost):
                 LOG.exception('Scheduling failed for %s', uuids)
+            for host, reason in filter_properties.get('retry', {}).get('errors', []):
+                LOG.warning('Build of %s failed on %s: %s', uuids[0], host, reason)
+            message = compute_utils.fault_message(exc)
+            details = compute_utils.fault_details(exc)
             for uuid in uuids:
-                fail_instance(context, uuid, exc)
+                fail_build(context, uuid, message, details, schedule_event=True)
             return
         for inst, host_list in zip(instances, host_lists):
             self._cast_build(context, inst, host_list, image, request_spec,
                              filter_properties, admin_password, injected_files,
                              requested_networks, security_groups, block_device_mapping)
 
-    def _next_alternate(self, context, instance, host_list):
-        if not host_list:
-            raise exception.MaxRetriesExceeded(
-                reason='Exhausted all hosts available for retrying build failures '
-                       'for instance %s.' % instance.uuid)
-        return host_list
+    @staticmethod
+    def _remaining_alternates(instance, alternates, retry):
+        """A reschedule goes to the alternates the scheduler chose with the
+        first host (no new scheduling); when none is left, MaxRetriesExceeded
+        names each host tried and its error."""
+        if not alternates:
+            raise exception.MaxRetriesExceeded(reason=with_tried_hosts(
+                'Exhausted all hosts available for retrying build failures for '
+                'instance %s.' % instance.uuid, retry))
+        return alternates
 
     def _cast_build(self, context, instance, host_list, image, request_spec,
                     filter_properties, admin_password, injected_files,
@@ -114,8 +157,7 @@ class ComputeTaskManager:
             LOG.info('Instance %s was deleted while scheduling; not building it',
                      instance.uuid)
             return
-        db.action_event_finish(instance.uuid, context.request_id,
-                               'conductor_schedule_and_build_instances', 'Success')
+        db.action_event_finish(instance.uuid, context.request_id, SCHEDULE_EVENT, 'Success')
         filter_properties = copy.deepcopy(filter_properties)
         filter_properties['retry']['hosts'].append([selection.service_host, selection.nodename])
         self.compute_rpcapi.build_and_run_instance(
@@ -156,11 +198,12 @@ class ConductorManager:
                                   expected_host=host, check_task_state=check_task_state,
                                   expected_vm_state=expected_vm_state)
 
-    def instance_fault_create(self, context, host, instance_uuid, code, message, details):
-        inst = db.instance_get_by_uuid(instance_uuid)
-        if inst.host != host:
-            raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
-        db.instance_fault_create(instance_uuid, code, message, details, host)
+    def fail_build(self, context, host, instance_uuid, message, details):
+        """A compute gives up on a build it owns (it has already cleaned up
+        the guest and the networks): ERROR, fault, claim released, host
+        unset.  Returns the instance, or None when it was gone."""
+        return fail_build(context, instance_uuid, message, details, host=host,
+                          expected_host=host, clear_host=True)
 
     def action_event(self, context, host, instance_uuid, event, phase, result=None,
                      traceback=None):
@@ -177,12 +220,9 @@ class ConductorManager:
         return db.instance_get_all_by_filters({'host': host})
 
 
-class ConductorService:
-    """Periodic duties: no instance stays in BUILD forever."""
-
-    def __init__(self):
-        self.compute_task_mgr = ComputeTaskManager()
-        self.conductor_mgr = ConductorManager()
+class PeriodicTasks:
+    """What the conductor does on its own (not an RPC endpoint): no instance
+    stays in BUILD forever."""
 
     def periodic_tasks(self):
         return [service.PeriodicTask('fail_stuck_builds',
@@ -192,9 +232,8 @@ class ConductorService:
     def fail_stuck_builds(self, now=None):
         """Builds whose compute went down, or older than build_timeout, go to
         ERROR with a fault; their claims are released."""
-        from novalite import context as nl_context
         ctx = nl_context.get_admin_context()
-        now = now or db.now()
+        now = now or db_session.now()
         services = {s['host']: s for s in db_hosts.service_get_all('novalite-compute')}
         failed = []
         for inst in db.instance_get_all_by_filters({'vm_state': [vm_states.BUILDING]}):
@@ -209,6 +248,7 @@ class ConductorService:
                                                     CONF.conductor.build_timeout))
             else:
                 continue
-            fail_instance(ctx, inst.uuid, exc, host=inst.host, expected_host=inst.host)
-            failed.append(inst.uuid)
+            if fail_build(ctx, inst.uuid, exc.format_message(), host=inst.host,
+                          expected_host=inst.host, schedule_event=True):
+                failed.append(inst.uuid)
         return failed
