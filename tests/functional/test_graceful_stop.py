@@ -17,7 +17,8 @@ SLOW = '[fake_driver]\nspawn_delay = 2\n'
 # conductor restart must not make the computes look down (issue 11's
 # heartbeat point, not what these tests measure)
 EXTRA = ('graceful_shutdown_timeout = 30\nmax_concurrent_builds = 2\n'
-         'service_down_time = 60\nosapi_compute_workers = 2\n')
+         'service_down_time = 60\nosapi_compute_workers = 2\n'
+         '[quota]\ninstances = -1\ncores = -1\nram = -1\n')
 
 
 def _sigterm(cloud, name):

@@ -144,3 +144,37 @@ def test_reload_changes_the_log_level(two_nodes):
     cloud.wait_status(r.json['server']['id'], timeout=60)
     wait_for(lambda: ' DEBUG ' in ctl.journal(unit), 20, what='DEBUG lines after reload')
     assert ctl.show(unit, 'MainPID') == pid       # same process, not restarted
+
+
+def _status(node, pid):
+    lines = node.run('cat', '/proc/%s/status' % pid).stdout.splitlines()
+    return dict(ln.split(':\t', 1) for ln in lines if ':\t' in ln)
+
+
+def _in_unit_ns(node, pid, *cmd):
+    """Run ``cmd`` in the unit's mount namespace (what its sandbox shows)."""
+    return node.run('nsenter', '-t', pid, '-m', *cmd, check=False)
+
+
+def test_sandbox_allows_and_refuses(two_nodes):
+    ctl, cmp, _cloud = two_nodes
+    api_pid = ctl.show('novalite-api', 'MainPID')
+    st = _status(ctl, api_pid)
+    assert st['NoNewPrivs'].strip() == '1'
+    assert st['Seccomp'].strip() == '2'                    # system call filter
+    assert int(st['CapEff'], 16) == 0 and int(st['CapBnd'], 16) == 0
+    # ProtectSystem=strict: /usr and /etc read-only, the state path writable
+    assert _in_unit_ns(ctl, api_pid, 'touch', '/etc/novalite/x').returncode != 0
+    assert _in_unit_ns(ctl, api_pid, 'touch', '/usr/x').returncode != 0
+    assert _in_unit_ns(ctl, api_pid, 'touch', '/var/lib/novalite/x').returncode == 0
+    # ProtectHome, PrivateTmp, PrivateDevices
+    assert _in_unit_ns(ctl, api_pid, 'ls', '/root').returncode != 0 or \
+        not _in_unit_ns(ctl, api_pid, 'ls', '-A', '/root').stdout.strip()
+    assert ctl.run('test', '-e', '/dev/net/tun', check=False).returncode == 0
+    assert _in_unit_ns(ctl, api_pid, 'test', '-e', '/dev/net/tun').returncode != 0
+    cpu_pid = cmp.show('novalite-compute', 'MainPID')
+    st = _status(cmp, cpu_pid)
+    # compute: CAP_NET_ADMIN, CAP_NET_RAW, CAP_NET_BIND_SERVICE only
+    assert int(st['CapEff'], 16) == (1 << 12) | (1 << 13) | (1 << 10)
+    assert st['NoNewPrivs'].strip() == '1'
+    assert _in_unit_ns(cmp, cpu_pid, 'touch', '/etc/x').returncode != 0
