@@ -12,7 +12,8 @@ from tests.cloud import Cloud, free_port, wait_for
 from tests import nspawn
 from tests import services
 
-pytestmark = pytest.mark.xdist_group('systemd-containers')
+# setup builds a wheel, boots two containers and installs both nodes
+pytestmark = [pytest.mark.xdist_group('systemd-containers'), pytest.mark.timeout(600)]
 
 CONTROLLER_UNITS = ('novalite-api', 'novalite-conductor', 'novalite-scheduler')
 VENV = nspawn.VENV
