@@ -59,6 +59,11 @@ def cloud(tmp_path_factory):
 
 def test_sigterm_compute_finishes_running_and_hands_back_queued(cloud):
     ids = _boot_many(cloud, 8, 'c')
+    # every build cast to a host first: what is scheduled onto compute1 while it
+    # stops waits in its queue for its restart (issue 11's part, not this test)
+    wait_for(lambda: cloud.query("SELECT count(*) FROM instances WHERE display_name "
+                                 "LIKE 'c-%' AND host IS NOT NULL")[0][0] == 8, 60,
+             what='all 8 builds cast to a compute')
     wait_for(lambda: cloud.query("SELECT count(*) FROM instances WHERE host = 'compute1' "
                                  "AND task_state = 'spawning'")[0][0] >= 1, 30,
              what='builds spawning on compute1')
