@@ -24,15 +24,18 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: libvirt and qemu (the libvirt driver and its tests),
 # libvirt-dev + pkg-config (to build libvirt-python), dnsmasq + dhcp_release +
 # iptables (host networking of novalite-compute); starts libvirtd/virtlogd.
+# A cached Debian tree with systemd for the two-node test (systemd-nspawn,
+# /var/cache/novalite), and shellcheck.
 system-deps:
 	$(SUDO) tools/setup-libvirt.sh
 	$(SUDO) tools/setup-ovn.sh
+	$(SUDO) PYTHON=$(PYTHON) tools/setup-systemd-container.sh
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt -r test-requirements.txt
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e .[libvirt]
 	touch $@
 
 $(KS_STAMP): tools/setup-service-venv.sh
@@ -55,6 +58,7 @@ test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(NE_STAMP) $(REF_STAMP)
 
 sample-config: $(STAMP)
 	$(VENV)/bin/oslo-config-generator --config-file etc/novalite/novalite-config-generator.conf
+	$(PY) -m novalite.conf.reference > doc/configuration-reference.md
 	$(VENV)/bin/oslopolicy-sample-generator --namespace novalite \
 		--output-file etc/novalite/policy.yaml.sample
 

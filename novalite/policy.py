@@ -28,6 +28,16 @@ def _init():
         return _ENFORCER
 
 
+def reset():
+    """Forget the enforcer: the next check reads the policy file again
+    (SIGHUP)."""
+    global _ENFORCER
+    with _LOCK:
+        if _ENFORCER is not None:
+            _ENFORCER.clear()
+        _ENFORCER = None
+
+
 def authorize(context, action, target=None, do_raise=True):
     target = target if target is not None else {'project_id': context.project_id,
                                                 'user_id': context.user_id}

@@ -1,15 +1,34 @@
-"""A daemon: an RPC server on its topic, heartbeats, periodic tasks.
+"""A daemon: an RPC server on its topic, heartbeats, periodic tasks; and the
+launcher that runs it under systemd.
 
 Every novalite daemon except the API is one ``Service``.  Periodic tasks are
 plain threads waiting on an Event with a timeout between runs.
+
+``ServiceLauncher`` plays the part of oslo.service's launcher (same names:
+``launch_service``, ``wait``, ``graceful_shutdown_timeout``), in-process and
+on native threads.  oslo.service's threading backend runs every service in a
+cotyledon child process and turns SIGHUP into a restart of that child, which
+would drain and restart a compute's builds on every reload; here SIGHUP
+reloads in place:
+
+- READY=1 to systemd once the RPC server consumes;
+- SIGTERM/SIGINT: stop consuming (the consumers are cancelled, and prefetch
+  is bounded so nothing else is held), finish what was received, let the
+  manager drain its builds within ``graceful_shutdown_timeout``, exit 0;
+- SIGHUP: re-read the config files and apply the mutable options (``debug``
+  and the log levels, through oslo.log's mutate hook), reload the policy file.
 """
 import logging
+import signal
 import threading
+import time
 
 import oslo_messaging as messaging
 from oslo_config import cfg
 
+from novalite import policy
 from novalite import rpc
+from novalite import systemd
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -63,12 +82,85 @@ class Service:
                 LOG.exception('Periodic task %s failed', task.name)
 
     def stop(self):
+        """Graceful stop: no new messages, the received ones dispatched, the
+        manager's builds drained, all within graceful_shutdown_timeout."""
+        timeout = CONF.graceful_shutdown_timeout
+        deadline = time.monotonic() + timeout if timeout else None
         self._stop.set()
         if self.rpcserver is not None:
+            LOG.info('%s stopping: no longer consuming from %s', self.binary, self.topic)
             self.rpcserver.stop()
-            self.rpcserver.wait()
+            waiter = threading.Thread(target=self.rpcserver.wait, daemon=True)
+            waiter.start()
+            waiter.join(None if deadline is None else max(0, deadline - time.monotonic()))
+            if waiter.is_alive():
+                LOG.warning('%s: RPC requests still running at the end of '
+                            'graceful_shutdown_timeout (%d s)', self.binary, timeout)
+        if hasattr(self.manager, 'graceful_stop'):
+            self.manager.graceful_stop(deadline)
         if hasattr(self.manager, 'cleanup_host'):
             self.manager.cleanup_host()
+        LOG.info('%s stopped', self.binary)
 
     def wait(self):
         self._stop.wait()
+
+
+def reload_config():
+    """SIGHUP: mutable options (debug, log levels) and the policy file."""
+    LOG.info('SIGHUP: reloading the configuration files and the policy file')
+    CONF.mutate_config_files()
+    policy.reset()
+
+
+class ServiceLauncher:
+    """Run services until SIGTERM/SIGINT; SIGHUP reloads (see the module
+    docstring).  ``wait`` returns the exit code."""
+
+    def __init__(self, conf=CONF):
+        self.conf = conf
+        self.services = []
+        self._signal = None
+        self._wake = threading.Event()
+
+    def launch_service(self, service, workers=1):
+        if workers != 1:
+            raise ValueError('ServiceLauncher runs one worker per service')
+        service.start()
+        self.services.append(service)
+
+    def _handler(self, signum, frame):
+        self._signal = signum
+        self._wake.set()
+
+    def install_signal_handlers(self):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, self._handler)
+
+    def wait(self, ready=True, on_stop=()):
+        if ready:
+            systemd.notify('READY=1')
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            signum, self._signal = self._signal, None
+            if signum == signal.SIGHUP:
+                systemd.notify('RELOADING=1')
+                try:
+                    reload_config()
+                except Exception:  # noqa: BLE001 - a bad file must not kill the daemon
+                    LOG.exception('Reloading the configuration failed')
+                systemd.notify('READY=1')
+                continue
+            if signum is not None:
+                break
+        LOG.info('Caught %s, stopping', signal.Signals(signum).name)
+        systemd.notify('STOPPING=1')
+        code = 0
+        for cb in [s.stop for s in reversed(self.services)] + list(on_stop):
+            try:
+                cb()
+            except Exception:  # noqa: BLE001
+                LOG.exception('error while stopping')
+                code = 1
+        return code

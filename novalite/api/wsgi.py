@@ -4,6 +4,7 @@ request id → version documents → authentication → microversion → route �
 handler.  ``application`` is the entry point for any WSGI server.
 """
 import re
+import threading
 import uuid
 
 from oslo_config import cfg
@@ -18,9 +19,11 @@ from novalite.api.openstack.compute import routes as compute_routes
 from novalite.api.openstack.compute import versions
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
+from novalite import config
 from novalite import exception
 from novalite.image import glance
 from novalite.network import neutron
+from novalite import rpc
 
 CONF = cfg.CONF
 
@@ -170,9 +173,29 @@ def build_app():
 
 
 def init_application():
-    """For WSGI servers: ``novalite.api.wsgi:application``."""
-    from novalite.cmd import common
-    from novalite import rpc
-    common.parse_args(['novalite-api'])
+    """Configuration, RPC and the application, for a WSGI server (uwsgi,
+    gunicorn, mod_wsgi): config from $NOVALITE_CONFIG_FILE or
+    /etc/novalite/novalite.conf, never from the server's argv."""
+    config.parse_wsgi_config()
     rpc.init(identities=['novalite-api'])
     return build_app()
+
+
+class _LazyApplication:
+    """``novalite.api.wsgi:application``: built on the first request, so that
+    a pre-forking server (gunicorn, uwsgi without lazy-apps) connects to the
+    broker in each worker, after the fork."""
+
+    def __init__(self):
+        self._app = None
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = init_application()
+        return self._app(environ, start_response)
+
+
+application = _LazyApplication()

@@ -27,16 +27,17 @@ from oslo_config import cfg
 from novalite.api.identity import clouds
 from novalite.api.identity import resources as identity_resources
 from novalite.cmd import api as api_cmd
-from novalite.cmd import common
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
 from novalite.cmd import scheduler as scheduler_cmd
+from novalite import config
 from novalite import context as nl_context
 from novalite.db import catalog as db_catalog
 from novalite.db import migration
 from novalite import exception
 from novalite.image import api as image_api
 from novalite import rpc
+from novalite import service
 from novalite.virt.libvirt import detect
 
 CONF = cfg.CONF
@@ -230,21 +231,28 @@ def _ping(address):
 
 def main(argv=None):
     CONF.register_cli_opts(cli_opts)
-    common.parse_args(argv or sys.argv)
+    config.parse_args(argv or sys.argv)
     os.makedirs(CONF.state_path, exist_ok=True)
     driver = choose_compute_driver()
     print('Compute driver: %s' % driver)
     migration.db_sync()
     # first start: every service of this process is enrolled, keys under state_path
     rpc.init(allow_in_process=True, identities=ALL_BINARIES, enrol_missing=True)
-    services = [conductor_cmd.make_service(), scheduler_cmd.make_service(),
-                compute_cmd.make_service()]
-    for svc in services:
-        svc.start()
-    server = api_cmd.make_server()
-    server.prepare()
-    threading.Thread(target=server.serve, name='api', daemon=True).start()
-    base = 'http://%s:%s' % (CONF.osapi_compute_listen, server.bind_addr[1])
+    launcher = service.ServiceLauncher(CONF)
+    for svc in (conductor_cmd.make_service(), scheduler_cmd.make_service(),
+                compute_cmd.make_service()):
+        launcher.launch_service(svc)
+    api = api_cmd.WSGIService()
+    launcher.launch_service(api)      # stopped first: no new requests, then drain
+    launcher.install_signal_handlers()
+    base = 'http://%s:%s' % (CONF.osapi_compute_listen, api.port)
+    # the demo runs beside the launcher, so Ctrl-C/SIGTERM stop it at any time
+    threading.Thread(target=_demo_and_banner, args=(base, driver), name='demo',
+                     daemon=True).start()
+    sys.exit(launcher.wait(on_stop=[rpc.cleanup]))
+
+
+def _demo_and_banner(base, driver):
     if CONF.demo:
         run_demo(base)
     print('\nnovalite is running: API on %s (transport %s, driver %s, auth %s)'
@@ -258,4 +266,3 @@ def main(argv=None):
               % (path, clouds.openstack_cli()))
     print('Stop: press Ctrl-C (or kill %d)' % os.getpid())
     sys.stdout.flush()
-    common.run_until_signalled([server.stop] + [s.stop for s in services] + [rpc.cleanup])

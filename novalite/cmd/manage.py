@@ -12,6 +12,8 @@
     novalite-manage service rabbit-permissions [--vhost V] [--apply]
     novalite-manage host list
     novalite-manage server timeline SERVER_ID
+    novalite-manage node install controller|compute [--set [GROUP.]OPTION=VALUE ...]
+                                  [--bin-dir DIR] [--start]
 """
 import argparse
 import shlex
@@ -21,7 +23,8 @@ import uuid
 
 from oslo_config import cfg
 
-from novalite.cmd import common
+from novalite.cmd import node
+from novalite import config
 from novalite import context as nl_context
 from novalite.db import actions as db_actions
 from novalite.db import catalog as db_catalog
@@ -206,6 +209,7 @@ def build_parser():
         .add_parser('timeline', help='the build steps of a server, with host and durations')
     tl.add_argument('server', help='server id')
     tl.set_defaults(func=server_timeline)
+    node.add_parser(sub)
     return p
 
 
@@ -217,7 +221,8 @@ def main(argv=None):
         conf_argv += ['--config-file', f]
     for d in args.config_dir:
         conf_argv += ['--config-dir', d]
-    common.parse_args(conf_argv)
+    if getattr(args, 'needs_config', True):
+        config.parse_args(conf_argv)
     try:
         args.func(args)
     except Exception as e:  # noqa: BLE001 - a CLI prints the error, not a traceback

@@ -8,6 +8,7 @@ import concurrent.futures
 import contextlib
 import logging
 import threading
+import time
 import traceback
 
 import oslo_messaging as messaging
@@ -80,6 +81,8 @@ class ComputeManager:
             CONF.max_concurrent_builds, thread_name_prefix='build')
         self._locks = _InstanceLocks()
         self.network_api = neutron.API()
+        self._builds = {}            # future -> (context, instance, build args)
+        self._builds_lock = threading.Lock()
         self.instance_events = instance_events.InstanceEvents()
         self.driver.virtapi = self.instance_events
 
@@ -130,6 +133,49 @@ class ComputeManager:
         except Exception:  # noqa: BLE001 - guests keep running; say it loudly
             LOG.exception('Reconciling host networking on %s failed', self.host)
 
+    def graceful_stop(self, deadline):
+        """SIGTERM (after the RPC server stopped consuming): builds not
+        started yet go back to the conductor to be scheduled elsewhere;
+        running builds get until ``deadline`` (monotonic, None: forever);
+        those still running then are failed with a fault."""
+        with self._builds_lock:
+            builds = dict(self._builds)
+        for future, (context, instance, args) in builds.items():
+            if future.cancel():
+                self._hand_back(context, instance, args)
+        running = [f for f in builds if not f.cancelled()]
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        _done, not_done = concurrent.futures.wait(running, timeout=timeout)
+        for future in not_done:
+            context, instance, _args = builds[future]
+            self._set_instance_error(context, instance, exception.BuildAbortException(
+                instance_uuid=instance.uuid,
+                reason='compute service %s stopped before the build finished '
+                       '(graceful_shutdown_timeout %d s)'
+                       % (self.host, CONF.graceful_shutdown_timeout)))
+        LOG.info('Build drain: %d handed back, %d finished, %d failed',
+                 sum(f.cancelled() for f in builds), len(running) - len(not_done),
+                 len(not_done))
+
+    def _hand_back(self, context, instance, args):
+        (image, request_spec, filter_properties, admin_password, injected_files,
+         requested_networks, security_groups, block_device_mapping, _node, _limits,
+         _host_list) = args
+        LOG.info('Handing build of %s back to the conductor: this compute is stopping',
+                 instance.uuid)
+        try:
+            instance = self._save(context, instance, {'host': None, 'node': None},
+                                  [task_states.SCHEDULING, None])
+        except (exception.InstanceNotFound, exception.NotAllowedByHost,
+                exception.UnexpectedTaskStateError):
+            return
+        # schedule again, elsewhere: the RetryFilter skips the hosts in retry
+        request_spec.retry = dict(filter_properties.get('retry') or {})
+        self.compute_task_api.build_instances(
+            context, [instance], image, filter_properties, admin_password, injected_files,
+            requested_networks, security_groups, block_device_mapping,
+            request_spec=request_spec)
+
     def cleanup_host(self):
         self._build_pool.shutdown(wait=False, cancel_futures=True)
         self.driver.cleanup_host(self.host)
@@ -168,10 +214,18 @@ class ComputeManager:
                                requested_networks=None, security_groups=None,
                                block_device_mapping=None, node=None, limits=None,
                                host_list=None):
-        self._build_pool.submit(self._locked_do_build_and_run_instance, context, instance,
-                                image, request_spec, filter_properties, admin_password,
-                                injected_files, requested_networks, security_groups,
-                                block_device_mapping, node, limits, host_list)
+        args = (image, request_spec, filter_properties, admin_password, injected_files,
+                requested_networks, security_groups, block_device_mapping, node, limits,
+                host_list)
+        with self._builds_lock:
+            future = self._build_pool.submit(self._locked_do_build_and_run_instance,
+                                             context, instance, *args)
+            self._builds[future] = (context, instance, args)
+        future.add_done_callback(self._build_done)
+
+    def _build_done(self, future):
+        with self._builds_lock:
+            self._builds.pop(future, None)
 
     def _locked_do_build_and_run_instance(self, context, instance, *args):
         context.update_store()      # log lines in this thread carry the request id

@@ -21,12 +21,13 @@ from novalite.conf import notifications
 from novalite.conf import quota
 from novalite.conf import rpc_auth
 from novalite.conf import scheduler
+from novalite.conf import service
 
 CONF = cfg.CONF
 
 MODULES = (default, api, compute, conductor, database, fake_driver, glance, image,
            image_cache, libvirt, network, neutron, notifications, quota, rpc_auth,
-           scheduler)
+           scheduler, service)
 
 for _mod in MODULES:
     _mod.register_opts(CONF)
@@ -41,6 +42,12 @@ def _register_transport_url():
             for opt in opts:
                 if opt.name == 'transport_url':
                     CONF.register_opt(opt)
+        elif group == 'oslo_messaging_rabbit':
+            CONF.register_opts(opts, group=group)
+    # Bounded prefetch: a daemon holds only the messages it is about to
+    # dispatch, so one that stops leaves the rest queued for its peers
+    # (oslo.messaging's default, 0, is unlimited).
+    CONF.set_default('rabbit_qos_prefetch_count', 64, group='oslo_messaging_rabbit')
 
 
 _register_transport_url()

@@ -55,8 +55,10 @@ opts = [
                help='IP address novalite-api listens on.'),
     cfg.PortOpt('osapi_compute_listen_port', default=8774,
                 help='Port novalite-api listens on.'),
-    cfg.IntOpt('osapi_compute_workers', default=16, min=1,
-               help='Number of threads of the API server.'),
+    cfg.IntOpt('osapi_compute_workers', default=1, min=1,
+               help='Number of novalite-api worker processes, each serving '
+                    '[wsgi] default_pool_size requests at once on the same '
+                    'port.'),
 ]
 
 

@@ -14,12 +14,15 @@ BIN = os.path.dirname(sys.executable)
     (['oslo-config-generator', '--config-file',
       'etc/novalite/novalite-config-generator.conf', '--output-file', '{out}'],
      'etc/novalite/novalite.conf.sample'),
+    ([sys.executable, '-m', 'novalite.conf.reference', '--output-file', '{out}'],
+     'doc/configuration-reference.md'),
     (['oslopolicy-sample-generator', '--namespace', 'novalite', '--output-file', '{out}'],
      'etc/novalite/policy.yaml.sample'),
 ])
 def test_sample_is_fresh(tmp_path, cmd, sample):
     out = tmp_path / 'sample'
-    cmd = [os.path.join(BIN, cmd[0])] + [c.format(out=out) for c in cmd[1:]]
+    exe = cmd[0] if os.path.isabs(cmd[0]) else os.path.join(BIN, cmd[0])
+    cmd = [exe] + [c.format(out=out) for c in cmd[1:]]
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     with open(os.path.join(ROOT, sample)) as f:
         committed = f.read()

@@ -1,0 +1,143 @@
+"""SIGTERM under a small load drains instead of losing builds: the conductor,
+the compute and the API each exit 0 within graceful_shutdown_timeout, and
+every accepted server reaches ACTIVE (fake driver with a spawn delay)."""
+import concurrent.futures
+import signal
+import time
+import urllib.error
+
+import pytest
+
+from tests.cloud import private_cloud, wait_for
+
+pytestmark = pytest.mark.xdist_group('graceful-stop')
+
+SLOW = '[fake_driver]\nspawn_delay = 2\n'
+# service_down_time: compute heartbeats go through the conductor, so a
+# conductor restart must not make the computes look down (issue 11's
+# heartbeat point, not what these tests measure)
+EXTRA = ('graceful_shutdown_timeout = 30\nmax_concurrent_builds = 2\n'
+         'service_down_time = 60\nosapi_compute_workers = 2\n'
+         '[quota]\ninstances = -1\ncores = -1\nram = -1\n'
+         '[conductor]\nbuild_timeout = 80\nstuck_build_check_interval = 5\n')
+
+
+def _sigterm(cloud, name):
+    proc = [p for n, p in cloud.procs if n == name][-1]
+    t0 = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(40)
+    return code, time.monotonic() - t0
+
+
+def _boot_many(cloud, n, prefix):
+    ids = []
+    for i in range(n):
+        r = cloud.boot('%s-%d' % (prefix, i))
+        assert r.status == 202, r.raw
+        ids.append(r.json['server']['id'])
+    return ids
+
+
+def _all_active(cloud, ids, timeout=60):
+    states = {}
+    for sid in ids:
+        server = cloud.wait_status(sid, timeout=timeout)
+        states[sid] = (server['status'], (server.get('fault') or {}).get('message'))
+    assert {s for s, _f in states.values()} == {'ACTIVE'}, states
+
+
+@pytest.fixture(scope='module')
+def cloud(tmp_path_factory):
+    """One cloud for the three tests, in this order: compute1 stops (compute2
+    stays), conductor stops (conductor2 stays), the API stops (api2 starts)."""
+    with private_cloud(tmp_path_factory.mktemp('graceful'), computes=('compute1', 'compute2'),
+                       compute_conf={'compute1': SLOW, 'compute2': SLOW},
+                       extra_conf=EXTRA) as c:
+        c.start().seed_catalog()
+        yield c
+
+
+def test_sigterm_compute_finishes_running_and_hands_back_queued(cloud):
+    ids = _boot_many(cloud, 8, 'c')
+    # every build cast to a host first: what is scheduled onto compute1 while it
+    # stops waits in its queue for its restart (issue 11's part, not this test)
+    wait_for(lambda: cloud.query("SELECT count(*) FROM instances WHERE display_name "
+                                 "LIKE 'c-%' AND host IS NOT NULL")[0][0] == 8, 60,
+             what='all 8 builds cast to a compute')
+    wait_for(lambda: cloud.query("SELECT count(*) FROM instances WHERE host = 'compute1' "
+                                 "AND task_state = 'spawning'")[0][0] >= 1, 30,
+             what='builds spawning on compute1')
+    code, took = _sigterm(cloud, 'compute1')
+    print('compute SIGTERM with builds in flight: exit %d after %.1f s' % (code, took))
+    assert code == 0 and took < 30
+    log = cloud.log_text('compute1')
+    assert 'Build drain:' in log
+    _all_active(cloud, ids)
+    drained = log.split('Build drain:')[1].splitlines()[0]
+    print('compute1 drain:', drained)
+    # back for the next tests (the scheduler still counts it up for a while)
+    cloud._spawn('compute1-again', 'novalite-compute', cloud.compute_confs['compute1'])
+    wait_for(lambda: 'started on host' in cloud.log_text('compute1-again'), 60,
+             what='compute1 restarted')
+
+
+def test_sigterm_conductor_loses_no_build(cloud):
+    """A rolling restart: with a second conductor running, the first one
+    stops under load; what it received it finishes, what it did not take
+    stays queued for the other one."""
+    cloud._spawn('conductor2', 'novalite-conductor', cloud.conf)
+    wait_for(lambda: 'started on host' in cloud.log_text('conductor2'), 60,
+             what='second conductor consuming')
+    ids = _boot_many(cloud, 10, 'k')
+    code, took = _sigterm(cloud, 'conductor')
+    print('conductor SIGTERM under load: exit %d after %.1f s' % (code, took))
+    assert code == 0 and took < 30
+    # Every build conductor 1 took was finished by it or by conductor 2: none
+    # stays in BUILD.  Known gap (issue 11): a compute's RPC *call* that
+    # reaches the stopping conductor in its last second can go unanswered
+    # (probably: oslo.messaging does not cancel the consumer on stop, and its
+    # heartbeat thread still drains and acknowledges deliveries), and times out after
+    # rpc_response_timeout; the build then ends in ERROR with that fault, or by
+    # the build timeout (80 s here); counted and printed.
+    states = {sid: cloud.wait_status(sid, timeout=150) for sid in ids}
+    errors = [s['fault']['message'] for s in states.values() if s['status'] == 'ERROR']
+    print('conductor rolling stop: %d of %d ACTIVE; faults: %s'
+          % (len(ids) - len(errors), len(ids), errors))
+    assert all(s['status'] in ('ACTIVE', 'ERROR') for s in states.values())
+    assert all('Timed out waiting for a reply' in e or 'still ' in e for e in errors), errors
+
+
+def _children(pid):
+    with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+        return f.read().split()
+
+
+def test_sigterm_api_finishes_its_requests(cloud):
+    api = [p for n, p in cloud.procs if n == 'api'][-1]
+    assert len(_children(api.pid)) == 2         # osapi_compute_workers processes
+    def post(i):
+        try:
+            r = cloud.boot('a-%d' % i)
+            return r.status, (r.json or {}).get('server', {}).get('id')
+        except (OSError, urllib.error.URLError):
+            return None, None
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(post, i) for i in range(16)]
+        wait_for(lambda: cloud.query("SELECT count(*) FROM instances WHERE display_name "
+                                     "LIKE 'a-%'")[0][0] >= 2, 30,
+                 what='POSTs under way')
+        code, took = _sigterm(cloud, 'api')
+        results = [f.result() for f in futures]
+    print('api SIGTERM with POSTs in flight: exit %d after %.1f s; %d of 16 got 202'
+          % (code, took, sum(1 for s, _ in results if s == 202)))
+    assert code == 0 and took < 30
+    accepted = [sid for status, sid in results if status == 202]
+    assert all(status in (202, None) for status, _ in results), [
+        r for r in results if r[0] != 202]
+    # nothing created behind a client's back: rows == 202 answers
+    assert cloud.query("SELECT count(*) FROM instances WHERE display_name LIKE 'a-%'"
+                       )[0][0] == len(accepted)
+    cloud._spawn('api2', 'novalite-api', cloud.conf)
+    wait_for(cloud._api_up, 30, what='api restarted')
+    _all_active(cloud, accepted)
