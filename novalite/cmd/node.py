@@ -10,12 +10,18 @@ package would.
   controller; compute on a compute) in /etc/systemd/system, their ExecStart
   pointing at this installation's scripts, enabled (and started with
   ``--start``);
-- on a controller, the database schema (``db sync``, as user novalite).
+- on a controller, the database schema (``db sync``, as user novalite), the
+  control plane's service keys (``service enrol``, under /var/lib/novalite/keys)
+  and the trusted-keys file computes need;
+- on a compute, the key an admin enrolled for it on the controller and the
+  controller's trusted-keys file (``--key-file``, ``--trusted-keys-file``),
+  installed readable only by novalite (doc/security.md).
 """
 import grp
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -87,7 +93,31 @@ def _write(path, text, mode, uid=0, gid=0):
     os.replace(tmp, path)
 
 
-def install(role, options, bin_dir=None, start=False, systemctl=True):
+def _manage_as_novalite(bin_dir, conf, *args):
+    _run('setpriv', '--reuid=novalite', '--regid=novalite', '--init-groups',
+         os.path.join(bin_dir, 'novalite-manage'), '--config-file', conf, *args)
+
+
+def _install_compute_keys(host, key_file, trusted_keys_file, uid, gid):
+    """The compute's own private key and the control plane's public keys,
+    where the compute looks for them by default (state_path/keys)."""
+    if not key_file or not trusted_keys_file:
+        raise SystemExit('ERROR: a compute needs --key-file (its key, from "novalite-manage '
+                         'service enrol novalite-compute %s --key-file ..." on the '
+                         'controller) and --trusted-keys-file (from "novalite-manage service '
+                         'trusted-keys" there)' % host)
+    keys = os.path.join(STATE, 'keys')
+    os.makedirs(keys, exist_ok=True)
+    os.chown(keys, uid, gid)
+    os.chmod(keys, 0o700)
+    for src, name, mode in ((key_file, 'novalite-compute.%s.key' % host, 0o600),
+                            (trusted_keys_file, 'trusted_keys.json', 0o644)):
+        with open(src) as f:
+            _write(os.path.join(keys, name), f.read(), mode, uid, gid)
+
+
+def install(role, options, bin_dir=None, start=False, systemctl=True, key_file=None,
+            trusted_keys_file=None):
     bin_dir = bin_dir or os.path.dirname(os.path.abspath(sys.argv[0]))
     uid, gid = _ensure_user()
     os.makedirs(ETC, exist_ok=True)
@@ -108,11 +138,15 @@ def install(role, options, bin_dir=None, start=False, systemctl=True):
     units = ROLES[role]
     for name in units:
         _write(os.path.join(UNIT_DIR, name + '.service'), unit_text(name, bin_dir), 0o644)
+    host = options.get('host') or socket.gethostname()
     if role == 'compute':
         _libvirt_dropin()
+        _install_compute_keys(host, key_file, trusted_keys_file, uid, gid)
     if role == 'controller':
-        _run('setpriv', '--reuid=novalite', '--regid=novalite', '--init-groups',
-             os.path.join(bin_dir, 'novalite-manage'), '--config-file', conf, 'db', 'sync')
+        _manage_as_novalite(bin_dir, conf, 'db', 'sync')
+        enrol = [x for binary in units for x in (binary, host)]
+        _manage_as_novalite(bin_dir, conf, 'service', 'enrol', *enrol)
+        _manage_as_novalite(bin_dir, conf, 'service', 'trusted-keys')
     if systemctl:
         _run('systemctl', 'daemon-reload')
         _run('systemctl', 'enable', *['%s.service' % u for u in units])
@@ -145,6 +179,9 @@ def add_parser(sub):
     ni.add_argument('--bin-dir', help='Where the novalite-* scripts are (default: '
                                       'beside this novalite-manage).')
     ni.add_argument('--start', action='store_true', help='Also start the units.')
+    ni.add_argument('--key-file', help='compute: its private key, enrolled on the controller')
+    ni.add_argument('--trusted-keys-file',
+                    help="compute: the controller's trusted-keys file")
     ni.add_argument('--no-systemctl', action='store_true',
                     help='Write files only (no daemon-reload, enable, start).')
     ni.set_defaults(func=_install_cmd, needs_config=False)
@@ -157,5 +194,6 @@ def _install_cmd(args):
         if not sep:
             raise SystemExit('ERROR: --set wants [GROUP.]OPTION=VALUE, got %r' % item)
         options[key.replace('DEFAULT.', '', 1) if key.startswith('DEFAULT.') else key] = value
-    units = install(args.role, options, args.bin_dir, args.start, not args.no_systemctl)
+    units = install(args.role, options, args.bin_dir, args.start, not args.no_systemctl,
+                    args.key_file, args.trusted_keys_file)
     print('novalite %s installed: %s' % (args.role, ' '.join(units)))

@@ -28,10 +28,10 @@ def wheel(tmp_path_factory):
     return out
 
 
-def _install(node, role, options):
+def _install(node, role, options, *extra):
     node.run('sh', '-c', '%s/bin/pip install -q --no-index --no-deps /wheels/novalite-*.whl'
              % VENV)
-    args = ['%s/bin/novalite-manage' % VENV, 'node', 'install', role, '--start']
+    args = ['%s/bin/novalite-manage' % VENV, 'node', 'install', role, '--start'] + list(extra)
     for k, v in options.items():
         args += ['--set', '%s=%s' % (k, v)]
     node.run(*args, timeout=180)
@@ -54,11 +54,24 @@ def two_nodes(tmp_path_factory, wheel):
         t0 = time.monotonic()
         _install(ctl, 'controller', dict(common, host='controller',
                                          **{'database.connection': db_url}))
-        cmp = nspawn.Container(tree, tmp, 'compute', binds=[(wheel, '/wheels')])
+        # the admin enrols the compute on the controller and brings its key
+        # and the controller's trusted keys to the compute (doc/security.md)
+        manage = ['%s/bin/novalite-manage' % VENV, '--config-file', '/etc/novalite/novalite.conf']
+        ctl.run(*manage, 'service', 'enrol', 'novalite-compute', 'compute1',
+                '--key-file', '/root/compute1.key')
+        ctl.run(*manage, 'service', 'trusted-keys', '--output', '/root/trusted_keys.json')
+        keys = tmp / 'compute-keys'
+        keys.mkdir()
+        for name in ('compute1.key', 'trusted_keys.json'):
+            (keys / name).write_bytes(ctl.run('cat', '/root/' + name).stdout.encode())
+        cmp = nspawn.Container(tree, tmp, 'compute', binds=[(wheel, '/wheels'),
+                                                            (keys, '/keys')])
         nodes.append(cmp)
         cmp.boot()
         _install(cmp, 'compute', dict(common, host='compute1', compute_driver='fake',
-                                      **{'fake_driver.spawn_delay': '4'}))
+                                      **{'fake_driver.spawn_delay': '4'}),
+                 '--key-file', '/keys/compute1.key',
+                 '--trusted-keys-file', '/keys/trusted_keys.json')
         cloud = Cloud(tmp, db_url, rabbit, computes=())
         cloud.port, cloud.base = port, 'http://127.0.0.1:%d' % port
         wait_for(cloud._api_up, 60, what='novalite-api in the controller')
