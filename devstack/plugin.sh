@@ -44,6 +44,12 @@ function configure_novalite {
 function init_novalite {
     recreate_database novalite
     "$NOVALITE_BIN_DIR/novalite-manage" --config-file "$NOVALITE_CONF" db sync
+    # every service signs its RPC messages with its own key (doc/security.md);
+    # all four run on this host, which holds the database, so enrol them here
+    "$NOVALITE_BIN_DIR/novalite-manage" --config-file "$NOVALITE_CONF" service enrol \
+        novalite-api "$(hostname)" novalite-conductor "$(hostname)" \
+        novalite-scheduler "$(hostname)" novalite-compute "$(hostname)"
+    "$NOVALITE_BIN_DIR/novalite-manage" --config-file "$NOVALITE_CONF" service trusted-keys
 }
 
 function create_novalite_accounts {
