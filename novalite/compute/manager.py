@@ -69,7 +69,7 @@ class _InstanceLocks:
 
 
 class ComputeManager:
-    target = messaging.Target(version='6.0')
+    target = messaging.Target(version='6.1')
 
     def __init__(self, host=None):
         self.host = host or CONF.host

@@ -1,18 +1,26 @@
-"""Client side of the compute RPC API (seed 3.9): casts to one host."""
+"""Client side of the compute RPC API (seed 3.9): casts to one host.
+
+6.0 is the build, terminate and console API; 6.1 adds external_instance_event.
+``[upgrade_levels] compute`` caps what is sent (can_send_version), as Nova's.
+"""
+import logging
+
 import oslo_messaging as messaging
 from oslo_config import cfg
 
 from novalite import rpc
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 TOPIC = 'compute'
 
 
 class ComputeAPI:
-    VERSION = '6.0'
+    VERSION = '6.1'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     version_cap=CONF.upgrade_levels.compute,
                                      sender=('novalite-conductor', 'novalite-api'))
 
     def build_and_run_instance(self, ctxt, instance, host, image, request_spec,
@@ -33,8 +41,15 @@ class ComputeAPI:
         cctxt.cast(ctxt, 'terminate_instance', instance=instance)
 
     def external_instance_event(self, ctxt, instances, events, host):
-        cctxt = self.client.prepare(server=host, version='6.0')
+        """False (nothing sent) when the computes may be older than 6.1."""
+        if not self.client.can_send_version('6.1'):
+            LOG.warning('Not sending events %s to %s: [upgrade_levels] compute = %s is '
+                        'older than 6.1', [e['name'] for e in events], host,
+                        CONF.upgrade_levels.compute)
+            return False
+        cctxt = self.client.prepare(server=host, version='6.1')
         cctxt.cast(ctxt, 'external_instance_event', instances=instances, events=events)
+        return True
 
     def get_console_output(self, ctxt, instance, host, tail_length=None):
         cctxt = self.client.prepare(server=host, version='6.0')

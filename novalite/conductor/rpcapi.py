@@ -19,6 +19,7 @@ class ComputeTaskAPI:
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, namespace='compute_task',
                                                       version=self.VERSION),
+                                     version_cap=CONF.upgrade_levels.compute_task,
                                      sender=('novalite-api', 'novalite-compute'))
 
     def build_instances(self, ctxt, instances, image, filter_properties,
@@ -40,6 +41,7 @@ class ConductorAPI:
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     version_cap=CONF.upgrade_levels.conductor,
                                      sender='novalite-compute')
 
     def _call(self, ctxt, method, timeout=None, **kwargs):

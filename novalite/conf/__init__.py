@@ -22,12 +22,13 @@ from novalite.conf import quota
 from novalite.conf import rpc_auth
 from novalite.conf import scheduler
 from novalite.conf import service
+from novalite.conf import upgrade_levels
 
 CONF = cfg.CONF
 
 MODULES = (default, api, compute, conductor, database, fake_driver, glance, image,
            image_cache, libvirt, network, neutron, notifications, quota, rpc_auth,
-           scheduler, service)
+           scheduler, service, upgrade_levels)
 
 for _mod in MODULES:
     _mod.register_opts(CONF)

@@ -13,6 +13,7 @@ class SchedulerAPI:
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     version_cap=CONF.upgrade_levels.scheduler,
                                      sender='novalite-conductor')
 
     def select_destinations(self, ctxt, spec_obj, instance_uuids, return_alternates=True):

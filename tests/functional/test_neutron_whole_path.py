@@ -1,7 +1,9 @@
 """The whole path on a real Neutron (ML2/OVN): novalite in keystone mode with
 ``[network] backend = neutron``, a TCG guest on OVN's br-int.
 
-The compute binds the port (vif_type ovs), libvirt plugs the guest's tap into
+The walk-through's request (legacy /v2, novaclient's headers, a key, AZ
+nova, flavor "8", a port made in Neutron) goes through Keystone. The compute
+binds the port (vif_type ovs), libvirt plugs the guest's tap into
 br-int with the port's iface-id and the guest starts paused; OVN claims the
 port, Neutron marks it ACTIVE and sends network-vif-plugged to novalite
 through Keystone's catalog (os-server-external-events); the compute resumes
@@ -96,10 +98,14 @@ def test_guest_on_a_neutron_port_waits_for_vif_plugged_and_leases_from_ovn(stack
                                                 'cidr': '10.79.0.0/24'}})
     port = _neutron(c, 'POST', '/ports', {'port': {'network_id': net['id']}})['port']
     address = port['fixed_ips'][0]['ip_address']
+    assert _nova(c, 'POST', '/os-keypairs', {'keypair': {'name': 'keyName'}}).status == 200
     t0 = time.monotonic()
-    r = _nova(c, 'POST', '/servers', {'server': {
-        'name': 'ovn-vm', 'imageRef': c.image_id, 'flavorRef': '8',
-        'networks': [{'port': port['id']}]}})
+    # the walk-through's request, as novaclient sends it to the legacy endpoint
+    r = c.request('POST', '/v2/%s/servers' % c.project, {'server': {
+        'name': 'ovn-vm', 'imageRef': c.image_id, 'flavorRef': '8', 'key_name': 'keyName',
+        'availability_zone': 'nova', 'min_count': 1, 'max_count': 1,
+        'networks': [{'port': port['id']}]}}, token=c.token,
+        headers={'X-Auth-Project-Id': c.project, 'User-Agent': 'python-novaclient'})
     assert r.status == 202, r.raw
     sid = r.json['server']['id']
     server = wait_for(lambda: (_status(c, sid) or {}).get('status') in ('ACTIVE', 'ERROR')
