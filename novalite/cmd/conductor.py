@@ -5,7 +5,6 @@ from oslo_config import cfg
 
 from novalite.cmd import common
 from novalite.conductor import manager
-from novalite.db import hosts as db_hosts
 from novalite import service
 
 CONF = cfg.CONF
@@ -15,8 +14,7 @@ def make_service():
     svc_mgr = manager.ConductorService()
     return service.Service(
         CONF.host, 'novalite-conductor', 'conductor', svc_mgr,
-        report_state=lambda: db_hosts.service_heartbeat(CONF.host, 'novalite-conductor',
-                                                        'conductor'),
+        report_state=svc_mgr.report_state,
         endpoints=[svc_mgr.compute_task_mgr, svc_mgr.conductor_mgr])
 
 

@@ -2,7 +2,6 @@
 the only door to the database for novalite-compute.
 """
 import copy
-import datetime
 import logging
 import traceback
 
@@ -11,7 +10,9 @@ from oslo_config import cfg
 
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
+from novalite.conductor import redrive
 from novalite.db import api as db
+from novalite.db import builds as db_builds
 from novalite.db import hosts as db_hosts
 from novalite import exception
 from novalite.scheduler import rpcapi as scheduler_rpcapi
@@ -19,6 +20,9 @@ from novalite import service
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+
+# A peer that did not answer: the step is driven again, the build not failed.
+UNREACHABLE = (messaging.MessagingTimeout, messaging.MessageDeliveryFailure)
 
 # What a compute host may change on its own instances.
 COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched_at',
@@ -52,7 +56,8 @@ class ComputeTaskManager:
         self.scheduler_client = scheduler_rpcapi.SchedulerAPI()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
 
-    def _schedule_instances(self, context, request_spec, instance_uuids):
+    def _schedule_instances(self, context, request_spec, instance_uuids, retry=None):
+        request_spec.retry = retry       # RetryFilter: never a host that failed it
         return self.scheduler_client.select_destinations(
             context, request_spec, instance_uuids, return_alternates=True)
 
@@ -73,26 +78,49 @@ class ComputeTaskManager:
                         security_groups, block_device_mapping=None,
                         request_spec=None, host_lists=None):
         uuids = [i.uuid for i in instances]
+        attempts = {}
         for uuid in uuids:
+            build = db_builds.get(uuid)
+            attempts[uuid] = build['attempt'] if build else None
             db.action_event_start(uuid, context.request_id,
                                   'conductor_schedule_and_build_instances', CONF.host)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
-                host_lists = self._schedule_instances(context, request_spec, uuids)
+                host_lists = self._schedule_instances(context, request_spec, uuids,
+                                                      filter_properties.get('retry'))
             else:
                 host_lists = [self._next_alternate(context, inst, hl)
                               for inst, hl in zip(instances, host_lists)]
+        except UNREACHABLE as exc:
+            # not a build failure: the builds wait in the database and a
+            # conductor drives them again (conductor/redrive.py)
+            LOG.warning('Scheduler unreachable for %s (%s); the builds wait for it',
+                        uuids, type(exc).__name__)
+            return
         except Exception as exc:  # noqa: BLE001 - every failure ends in ERROR
             if not isinstance(exc, exception.NoValidHost):
                 LOG.exception('Scheduling failed for %s', uuids)
+            cause = filter_properties.get('retry', {}).get('exc_reason')
+            if cause and type(exc) is exception.NoValidHost:
+                # a reschedule that found no host names why it was rescheduled
+                exc = exception.NoValidHost(message='%s Rescheduled after: %s'
+                                            % (exc.format_message(), cause))
             for uuid in uuids:
                 fail_instance(context, uuid, exc)
             return
         for inst, host_list in zip(instances, host_lists):
-            self._cast_build(context, inst, host_list, image, request_spec,
-                             filter_properties, admin_password, injected_files,
-                             requested_networks, security_groups, block_device_mapping)
+            props = copy.deepcopy(filter_properties)
+            props['retry']['hosts'].append([host_list[0].service_host,
+                                            host_list[0].nodename])
+            if not db_builds.record_cast(inst.uuid, attempts[inst.uuid], {
+                    'selection': host_list[0], 'alternates': list(host_list[1:]),
+                    'filter_properties': props}):
+                LOG.info('A newer drive owns the build of %s; not casting', inst.uuid)
+                continue
+            self._cast_build(context, inst, host_list, image, request_spec, props,
+                             admin_password, injected_files, requested_networks,
+                             security_groups, block_device_mapping)
 
     def _next_alternate(self, context, instance, host_list):
         if not host_list:
@@ -109,15 +137,14 @@ class ComputeTaskManager:
             instance = db.instance_update(
                 instance.uuid, {'host': selection.service_host, 'node': None,
                                 'task_state': task_states.SCHEDULING},
-                expected_task_state=[task_states.SCHEDULING], check_task_state=True)
+                expected_task_state=[task_states.SCHEDULING], check_task_state=True,
+                expected_vm_state=vm_states.BUILDING)
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
             LOG.info('Instance %s was deleted while scheduling; not building it',
                      instance.uuid)
             return
         db.action_event_finish(instance.uuid, context.request_id,
                                'conductor_schedule_and_build_instances', 'Success')
-        filter_properties = copy.deepcopy(filter_properties)
-        filter_properties['retry']['hosts'].append([selection.service_host, selection.nodename])
         self.compute_rpcapi.build_and_run_instance(
             context, instance, selection.service_host, image=image,
             request_spec=request_spec, filter_properties=filter_properties,
@@ -152,9 +179,17 @@ class ConductorManager:
         bad = set(updates) - COMPUTE_WRITABLE
         if bad or updates.get('host') not in (None, host):
             raise exception.Forbidden('compute may not change %s' % sorted(bad or ['host']))
-        return db.instance_update(instance_uuid, updates, expected_task_state,
-                                  expected_host=host, check_task_state=check_task_state,
-                                  expected_vm_state=expected_vm_state)
+        try:
+            return db.instance_update(instance_uuid, updates, expected_task_state,
+                                      expected_host=host, check_task_state=check_task_state,
+                                      expected_vm_state=expected_vm_state)
+        except exception.UnexpectedTaskStateError:
+            # a call retried across a reconnect whose first try was applied
+            inst = db.instance_get_by_uuid(instance_uuid)
+            states = {k: updates[k] for k in ('vm_state', 'task_state') if k in updates}
+            if states and all(getattr(inst, k) == v for k, v in states.items()):
+                return inst
+            raise
 
     def instance_fault_create(self, context, host, instance_uuid, code, message, details):
         inst = db.instance_get_by_uuid(instance_uuid)
@@ -178,37 +213,17 @@ class ConductorManager:
 
 
 class ConductorService:
-    """Periodic duties: no instance stays in BUILD forever."""
+    """Periodic duties: no build is lost and none stays in BUILD forever."""
 
     def __init__(self):
         self.compute_task_mgr = ComputeTaskManager()
         self.conductor_mgr = ConductorManager()
+        self.redriver = redrive.BuildRedriver()
+
+    def report_state(self):
+        db_hosts.conductor_heartbeat(CONF.host)
 
     def periodic_tasks(self):
-        return [service.PeriodicTask('fail_stuck_builds',
+        return [service.PeriodicTask('redrive_builds',
                                      CONF.conductor.stuck_build_check_interval,
-                                     self.fail_stuck_builds)]
-
-    def fail_stuck_builds(self, now=None):
-        """Builds whose compute went down, or older than build_timeout, go to
-        ERROR with a fault; their claims are released."""
-        from novalite import context as nl_context
-        ctx = nl_context.get_admin_context()
-        now = now or db.now()
-        services = {s['host']: s for s in db_hosts.service_get_all('novalite-compute')}
-        failed = []
-        for inst in db.instance_get_all_by_filters({'vm_state': [vm_states.BUILDING]}):
-            svc = services.get(inst.host) if inst.host else None
-            if inst.host and (svc is None or not db_hosts.service_is_up(svc, now)):
-                exc = exception.ComputeHostDown(host=inst.host, instance_uuid=inst.uuid)
-            elif CONF.conductor.build_timeout and inst.created_at < now - datetime.timedelta(
-                    seconds=CONF.conductor.build_timeout):
-                exc = exception.InstanceBuildTimeout(
-                    instance_uuid=inst.uuid,
-                    reason='still %s after %d s' % (inst.task_state or 'building',
-                                                    CONF.conductor.build_timeout))
-            else:
-                continue
-            fail_instance(ctx, inst.uuid, exc, host=inst.host, expected_host=inst.host)
-            failed.append(inst.uuid)
-        return failed
+                                     self.redriver.redrive_builds)]

@@ -5,6 +5,7 @@ compute node row: two builds racing for the last slot cannot both win.
 """
 import datetime
 import json
+import logging
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from novalite.db import models as m
 from novalite import exception
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 
 # -- services ------------------------------------------------------------------
@@ -30,6 +32,29 @@ def service_heartbeat(host, binary, topic):
             session.add(m.Service(uuid=str(uuidlib.uuid4()), host=host, binary=binary,
                                   topic=topic, report_count=1, last_seen_up=ts))
     return service_get(host, binary)
+
+
+def conductor_heartbeat(host):
+    """A conductor's heartbeat.  Compute heartbeats reach the database only
+    through a conductor, so while no conductor ran none could arrive: after
+    such an outage, the computes that were up when it began are judged from
+    now on (they get ``service_down_time`` again), not from before it."""
+    ts = now()
+    with reader() as session:
+        newest = session.scalar(select(func.max(m.Service.last_seen_up)).where(
+            m.Service.binary == 'novalite-conductor', m.Service.deleted == 0))
+    svc = service_heartbeat(host, 'novalite-conductor', 'conductor')
+    if newest is not None and ts - newest > datetime.timedelta(
+            seconds=2 * CONF.report_interval):
+        alive_then = newest - datetime.timedelta(seconds=CONF.service_down_time)
+        with writer() as session:
+            n = session.execute(update(m.Service).where(
+                m.Service.binary == 'novalite-compute', m.Service.deleted == 0,
+                m.Service.last_seen_up >= alive_then).values(last_seen_up=ts)).rowcount
+        if n:
+            LOG.info('No conductor ran for %.0f s: %d compute services judged from now',
+                     (ts - newest).total_seconds(), n)
+    return svc
 
 
 def service_get(host, binary):

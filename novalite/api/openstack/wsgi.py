@@ -105,7 +105,7 @@ def invoke(handler, req, kwargs):
         c = faults.code_for(e)
         if c is None:
             f = faults.unexpected(e)
-            return faults.fault_response(f.code, f.message)
+            return faults.fault_response(f.code, f.message, f.headers)
         return faults.fault_response(c, e.format_message())
     if isinstance(result, webob.Response):
         return result
