@@ -109,12 +109,14 @@ class ComputeManager:
     def _init_instances(self, ctx):
         """After a restart: half-built instances are handed back to the
         conductor (guest removed, claim released, no host), which reschedules
-        them; half-deleted ones are deleted.  A build whose cast was queued
-        for this host and is already running again is left to finish."""
+        them; half-deleted ones are deleted.  A build whose cast is still
+        queued for this host (task_state scheduling) is left to that cast, or
+        to the conductor that casts it again if it was lost."""
         for inst in self.conductor_api.instances_on_host(ctx, self.host):
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
-            elif inst.vm_state == vm_states.BUILDING:
+            elif (inst.vm_state == vm_states.BUILDING and
+                  inst.task_state != task_states.SCHEDULING):
                 with self._building_lock:
                     if inst.uuid in self._building:
                         continue
@@ -228,8 +230,12 @@ class ComputeManager:
                                                       'task_state': None},
                                   [task_states.SCHEDULING, None],
                                   expected_vm_state=vm_states.BUILDING)
-        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
-                exception.NotAllowedByHost):
+        except exception.UnexpectedTaskStateError:
+            # still building here but past its first step, and this process
+            # is not building it: started before this host restarted
+            self._hand_back(context, instance)
+            return
+        except (exception.InstanceNotFound, exception.NotAllowedByHost):
             LOG.info('Instance %s disappeared or changed before its build started',
                      instance.uuid)
             return

@@ -102,7 +102,8 @@ class ComputeTaskManager:
             if not isinstance(exc, exception.NoValidHost):
                 LOG.exception('Scheduling failed for %s', uuids)
             cause = filter_properties.get('retry', {}).get('exc_reason')
-            if cause and type(exc) is exception.NoValidHost:
+            if cause and isinstance(exc, exception.NoValidHost) and not isinstance(
+                    exc, exception.MaxRetriesExceeded):
                 # a reschedule that found no host names why it was rescheduled
                 exc = exception.NoValidHost(message='%s Rescheduled after: %s'
                                             % (exc.format_message(), cause))
