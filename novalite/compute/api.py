@@ -171,7 +171,7 @@ class API:
             self.compute_task_api.build_instances(
                 context, instances, image, filter_properties, admin_password, None,
                 requested_networks, security_groups, request_spec=specs['request_spec'])
-        except messaging.MessagingException:
+        except (messaging.MessagingException, messaging.MessageUndeliverable):
             # accepted and stored: a conductor drives the build from its build
             # request (conductor/redrive.py) once the broker answers again
             LOG.warning('Could not cast build_instances for %s; a conductor will drive '

@@ -21,8 +21,10 @@ from novalite import service
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
-# A peer that did not answer: the step is driven again, the build not failed.
-UNREACHABLE = (messaging.MessagingTimeout, messaging.MessageDeliveryFailure)
+# The scheduler did not answer, or its queue is not there yet (broker
+# restart), or it failed unexpectedly (its database is away): the builds are
+# driven again, not failed.  NoValidHost and the like are not among these.
+UNREACHABLE = (messaging.MessagingException, messaging.MessageUndeliverable)
 
 # What a compute host may change on its own instances.
 COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched_at',

@@ -24,7 +24,7 @@ def _retriable(exc):
     """No answer, or an answer saying the database is away."""
     if isinstance(exc, messaging.RemoteError):
         return exc.exc_type in DB_OUTAGE_ERRORS
-    return isinstance(exc, (messaging.MessagingTimeout, messaging.MessageDeliveryFailure))
+    return isinstance(exc, (messaging.MessagingException, messaging.MessageUndeliverable))
 
 
 class ComputeTaskAPI:
