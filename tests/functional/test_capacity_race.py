@@ -33,7 +33,7 @@ def test_capacity_race(tmp_path):
                        conductors=2, schedulers=2) as c:
         c.start().seed_catalog()
         start = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        with concurrent.futures.ThreadPoolExecutor(10) as pool:
             responses = list(pool.map(lambda i: c.boot('race-%d' % i), range(BOOTS)))
         assert {r.status for r in responses} == {202}
         wait_for(lambda: c.query("SELECT count(*) FROM instances WHERE vm_state = 'building'"
@@ -56,7 +56,7 @@ def test_capacity_race(tmp_path):
         kinds = sorted({f.split(':')[0][:60] for f in faults.values()})
         print('\nFIGURES race: boots=%d capacity=%d active=%d error=%d in %.1f s; '
               'fault kinds %s' % (BOOTS, CAPACITY, len(active), len(errors), took, kinds))
-        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        with concurrent.futures.ThreadPoolExecutor(10) as pool:
             deleted = list(pool.map(lambda r: c.request(
                 'DELETE', c.servers_path('/' + r[0])).status, rows))
         assert set(deleted) == {204}
