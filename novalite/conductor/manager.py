@@ -14,7 +14,9 @@ from novalite.conductor import redrive
 from novalite.db import api as db
 from novalite.db import builds as db_builds
 from novalite.db import hosts as db_hosts
+from novalite import context as nl_context
 from novalite import exception
+from novalite import rpc
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 from novalite import service
 
@@ -211,6 +213,10 @@ class ConductorManager:
     def instance_destroy(self, context, host, instance_uuid):
         db.instance_destroy(instance_uuid, expected_host=host)
 
+    def ping(self, context):
+        """The conductor's own heartbeat checks the broker path with this."""
+        return True
+
     def instances_on_host(self, context, host):
         return db.instance_get_all_by_filters({'host': host})
 
@@ -222,8 +228,19 @@ class ConductorService:
         self.compute_task_mgr = ComputeTaskManager()
         self.conductor_mgr = ConductorManager()
         self.redriver = redrive.BuildRedriver()
+        self.ping_client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'))
 
     def report_state(self):
+        """Heartbeat only while this conductor is reachable over the broker
+        (a ping through its own queue): a broker outage is a conductor outage
+        for the computes, whose heartbeats it carries."""
+        try:
+            self.ping_client.prepare(server=CONF.host, timeout=CONF.report_interval).call(
+                nl_context.get_admin_context(), 'ping')
+        except UNREACHABLE as exc:
+            LOG.warning('Broker path to this conductor is down (%s): no heartbeat',
+                        type(exc).__name__)
+            return
         db_hosts.conductor_heartbeat(CONF.host)
 
     def periodic_tasks(self):

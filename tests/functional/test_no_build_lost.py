@@ -119,10 +119,11 @@ def test_reschedule_goes_to_next_alternate_without_scheduler_call(cloud):
     final = wait_final(cloud, [sid], 30)
     assert final[sid][0] == 'active' and final[sid][1] in ('c2', 'c3'), final
     assert scheduler_selections(cloud, sid) == 1          # one scheduler call only
-    events = cloud.query(
+    events = wait_for(lambda: (lambda ev: ev if ev and ev[-1][1] else None)(cloud.query(
         "SELECT e.host, e.result FROM instance_actions_events e JOIN instance_actions a "
         "ON a.id = e.action_id WHERE a.instance_uuid = :u AND "
-        "e.event = 'compute__do_build_and_run_instance' ORDER BY e.id", u=sid)
+        "e.event = 'compute__do_build_and_run_instance' ORDER BY e.id", u=sid)), 10,
+        what='build events finished')
     assert events[0] == ('c1', 'Error') and events[-1][1] == 'Success', events
 
 
