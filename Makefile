@@ -11,6 +11,9 @@ KS_VENV  ?= .venv-keystone
 KS_STAMP := $(KS_VENV)/.keystone-stamp
 GL_VENV  ?= .venv-glance
 GL_STAMP := $(GL_VENV)/.glance-stamp
+# A real Neutron (ML2/OVN; uwsgi, PyMySQL) for the real-Neutron tests.
+NE_VENV  ?= .venv-neutron
+NE_STAMP := $(NE_VENV)/.neutron-stamp
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test system-deps sample-config clean
@@ -19,6 +22,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libvirt-dev + pkg-config (to build libvirt-python); starts libvirtd/virtlogd.
 system-deps:
 	$(SUDO) tools/setup-libvirt.sh
+	$(SUDO) tools/setup-ovn.sh
 
 $(STAMP): requirements.txt test-requirements.txt setup.cfg
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +37,13 @@ $(KS_STAMP): tools/setup-service-venv.sh
 $(GL_STAMP): tools/setup-service-venv.sh
 	PYTHON=$(PYTHON) tools/setup-service-venv.sh glance $(GL_VENV)
 
+$(NE_STAMP): tools/setup-service-venv.sh
+	PYTHON=$(PYTHON) tools/setup-service-venv.sh neutron $(NE_VENV)
+
 run: system-deps $(STAMP)
 	$(VENV)/bin/novalite-all --demo
 
-test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP)
+test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(NE_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 sample-config: $(STAMP)
@@ -45,4 +52,4 @@ sample-config: $(STAMP)
 		--output-file etc/novalite/policy.yaml.sample
 
 clean:
-	rm -rf $(VENV) $(KS_VENV) $(GL_VENV) state
+	rm -rf $(VENV) $(KS_VENV) $(GL_VENV) $(NE_VENV) state

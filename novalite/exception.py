@@ -80,18 +80,6 @@ class MalformedRequestBody(Invalid):
     msg_fmt = 'Malformed request body'
 
 
-class FlavorNotFoundForCreate(Invalid):
-    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
-
-
-class ComputeHostNotFoundForCreate(Invalid):
-    msg_fmt = 'Compute host %(host)s could not be found.'
-
-
-class ImageNotFoundForCreate(Invalid):
-    msg_fmt = 'Can not find requested image'
-
-
 class ImageNotActive(Invalid):
     msg_fmt = 'Image %(image_id)s is not active.'
 
@@ -250,6 +238,10 @@ class RescheduledException(NovaliteException):
 
 class BuildAbortException(NovaliteException):
     msg_fmt = 'Build of instance %(instance_uuid)s aborted: %(reason)s'
+
+
+class VirtualInterfaceCreateException(NovaliteException):
+    msg_fmt = 'Virtual interface creation failed: %(reason)s'
 
 
 class InstanceBuildTimeout(NovaliteException):

@@ -21,11 +21,16 @@ class PeriodicTask:
 
 
 class Service:
+    """``manager`` has the life-cycle hooks (init_host, post_start_hook,
+    periodic_tasks, cleanup_host); ``endpoints`` are the objects served over
+    RPC, the manager itself unless given (only their public methods are
+    callable, so keep periodic duties off them)."""
+
     def __init__(self, host, binary, topic, manager, report_state, endpoints=None):
         self.host, self.binary, self.topic = host, binary, topic
         self.manager = manager
         self.report_state = report_state
-        self.endpoints = [manager] + list(endpoints or [])
+        self.endpoints = [manager] if endpoints is None else list(endpoints)
         self._stop = threading.Event()
         self._threads = []
         self.rpcserver = None

@@ -99,8 +99,12 @@ class Keystone:
 
     def register_compute(self, url):
         """A ``compute`` service with public/internal endpoints at ``url``."""
-        service = self._post('/services', {'service': {'type': 'compute',
-                                                       'name': 'nova'}})['service']
+        self.register_service('compute', 'nova', url)
+
+    def register_service(self, service_type, name, url):
+        """A service of ``service_type`` with public/internal endpoints at ``url``."""
+        service = self._post('/services', {'service': {'type': service_type,
+                                                       'name': name}})['service']
         for interface in ('public', 'internal'):
             self._post('/endpoints', {'endpoint': {'service_id': service['id'],
                                                    'interface': interface, 'url': url,

@@ -9,7 +9,9 @@ import uuid
 from oslo_config import cfg
 
 from novalite.api import auth
+from novalite.api.identity import app as identity_app
 from novalite.api.image import app as image_app
+from novalite.api.network import app as network_app
 from novalite.api.openstack import api_version
 from novalite.api.openstack.compute import routes as compute_routes
 from novalite.api.openstack.compute import versions
@@ -45,10 +47,8 @@ class ComputeAPI:
         try:
             req.api_version_request = (api_version.LEGACY_VERSION if legacy
                                        else api_version.from_headers(req.headers))
-        except exception.InvalidAPIVersionString as e:
-            return faults.fault_response(400, e.format_message())
-        except exception.InvalidGlobalAPIVersion as e:
-            return faults.fault_response(406, e.format_message())
+        except (exception.InvalidAPIVersionString, exception.InvalidGlobalAPIVersion) as e:
+            return faults.error_response(e)
         try:
             handler, kwargs = self.router.match(path, req.method)
         except LookupError as e:
@@ -61,8 +61,8 @@ class ComputeAPI:
         if project_id is not None:
             req.environ['novalite.url_project_id'] = project_id
             if project_id != ctx.project_id:
-                return faults.fault_response(400, exception.ProjectIdMismatch(
-                    url=project_id, context=ctx.project_id).format_message())
+                return faults.error_response(exception.ProjectIdMismatch(
+                    url=project_id, context=ctx.project_id))
         return wsgi.invoke(handler, req, kwargs)
 
 
@@ -79,6 +79,20 @@ class RootApp:
         self.compute = auth.pipeline(ComputeAPI())
         # the built-in image store's Glance v2 endpoint, unless a real Glance is used
         self.image = None if glance.enabled() else image_app.ImageApp()
+        # the embedded network service's Neutron v2.0 subset, unless a real Neutron is used
+        self.network = (network_app.NetworkApp() if CONF.network.backend == 'embedded'
+                        else None)
+        # noauth2's Keystone v3 subset, so clients log in with a plain clouds.yaml
+        self.identity = (identity_app.IdentityApp(self.catalog_services)
+                         if CONF.api.auth_strategy == 'noauth2' else None)
+
+    def catalog_services(self):
+        """(type, name, path or URL) of each service for the catalog."""
+        services = [('compute', 'nova', '/v2.1'),
+                    ('image', 'glance', '/image' if self.image is not None else glance.endpoint())]
+        if getattr(self, 'network', None) is not None:
+            services.append(('network', 'neutron', '/network'))
+        return services + [('identity', 'keystone', '/identity')]
 
     def __call__(self, environ, start_response):
         req = wsgi.Request(environ)
@@ -108,6 +122,12 @@ class RootApp:
         if prefix == 'image' and self.image is not None:
             req.path_info_pop()
             return req.get_response(self.image)
+        if prefix == 'network' and self.network is not None:
+            req.path_info_pop()
+            return req.get_response(self.network)
+        if prefix == 'identity' and self.identity is not None:
+            req.path_info_pop()
+            return req.get_response(self.identity)
         if prefix not in VERSION_PREFIXES:
             return wsgi.json_response(versions.multiple_choices(req), 300)
         key = 'v2.0' if VERSION_PREFIXES[prefix] else 'v2.1'

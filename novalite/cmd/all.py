@@ -18,10 +18,11 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 
 from oslo_config import cfg
 
+from novalite.api.identity import clouds
+from novalite.api.identity import resources as identity_resources
 from novalite.cmd import api as api_cmd
 from novalite.cmd import common
 from novalite.cmd import compute as compute_cmd
@@ -42,7 +43,8 @@ cli_opts = [cfg.BoolOpt('demo', default=False,
                         help='Create a flavor and an image, boot a demo server and '
                              'print it ACTIVE.')]
 
-DEMO_PROJECT = uuid.uuid5(uuid.NAMESPACE_DNS, 'demo.novalite').hex
+# the demo server belongs to project "admin", where clouds.yaml's admin logs in
+DEMO_PROJECT = identity_resources.hex_id('admin')
 GUEST_MARKER = 'NOVALITE-GUEST-BOOTED'
 BUILD_GUEST = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'tools', 'build-test-guest.sh')
@@ -188,6 +190,10 @@ def main(argv=None):
              CONF.api.auth_strategy))
     print("Try:  curl -s -H 'X-Auth-Token: admin:%s' %s/v2.1/%s/servers/detail"
           % (DEMO_PROJECT, base, DEMO_PROJECT))
+    if CONF.api.auth_strategy == 'noauth2':
+        path = clouds.write(CONF.state_path, CONF.api.public_endpoint or base)
+        print('Or:   OS_CLIENT_CONFIG_FILE=%s %s --os-cloud novalite server list'
+              % (path, clouds.openstack_cli()))
     print('Stop: press Ctrl-C (or kill %d)' % os.getpid())
     sys.stdout.flush()
     common.run_until_signalled([server.stop] + [s.stop for s in services] + [rpc.cleanup])

@@ -12,12 +12,12 @@ CONF = cfg.CONF
 
 def block_db_access():
     """Like Nova: any attempt to reach the database from compute is a bug."""
-    import novalite.db.api as db_api
+    from novalite.db import session as db_session
 
     def _no_db(*args, **kwargs):
         raise RuntimeError('No DB access allowed in novalite-compute')
-    db_api.get_engine = _no_db
-    db_api.create_engine = _no_db
+    db_session.get_engine = _no_db
+    db_session.create_engine = _no_db
 
 
 def make_service():

@@ -11,11 +11,12 @@ CONF = cfg.CONF
 
 
 def make_service():
-    svc_mgr = manager.ConductorService()
+    # the RPC endpoints, and the periodic duties apart (not callable over RPC)
+    tasks = manager.PeriodicTasks()
     return service.Service(
-        CONF.host, 'novalite-conductor', 'conductor', svc_mgr,
-        report_state=svc_mgr.report_state,
-        endpoints=[svc_mgr.compute_task_mgr, svc_mgr.conductor_mgr])
+        CONF.host, 'novalite-conductor', 'conductor', tasks,
+        report_state=tasks.report_state,
+        endpoints=[manager.ComputeTaskManager(), manager.ConductorManager()])
 
 
 def main(argv=None):

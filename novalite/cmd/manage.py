@@ -8,6 +8,7 @@
     novalite-manage image list
     novalite-manage service list
     novalite-manage host list
+    novalite-manage server timeline SERVER_ID
 """
 import argparse
 import sys
@@ -17,6 +18,7 @@ from oslo_config import cfg
 
 from novalite.cmd import common
 from novalite import context as nl_context
+from novalite.db import actions as db_actions
 from novalite.db import catalog as db_catalog
 from novalite.db import hosts as db_hosts
 from novalite.db import migration
@@ -91,6 +93,23 @@ def host_list(args):
             for n in db_hosts.compute_node_get_all()])
 
 
+def server_timeline(args):
+    """The build steps of a server from its create action's events: host,
+    start, duration and result of each, in order."""
+    actions = [a for a in db_actions.actions_get(args.server) if a['action'] == 'create']
+    if not actions:
+        raise SystemExit('No create action recorded for server %s' % args.server)
+    action = actions[-1]
+    t0 = action['start_time']
+    events = sorted(db_actions.action_events_get(action['id']),
+                    key=lambda e: (e['start_time'], e['id']))
+    print('server %s, request %s, POST at %s' % (args.server, action['request_id'], t0))
+    _table(['Step', 'Host', 'Starts at +s', 'Takes s', 'Result'],
+           [[e['event'], e['host'], '%.3f' % (e['start_time'] - t0).total_seconds(),
+             '%.3f' % (e['finish_time'] - e['start_time']).total_seconds()
+             if e['finish_time'] else 'running', e['result']] for e in events])
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog='novalite-manage')
     p.add_argument('--config-file', action='append', default=[])
@@ -129,6 +148,10 @@ def build_parser():
         .add_parser('list').set_defaults(func=service_list)
     sub.add_parser('host').add_subparsers(dest='action', required=True) \
         .add_parser('list').set_defaults(func=host_list)
+    tl = sub.add_parser('server').add_subparsers(dest='action', required=True) \
+        .add_parser('timeline', help='the build steps of a server, with host and durations')
+    tl.add_argument('server', help='server id')
+    tl.set_defaults(func=server_timeline)
     return p
 
 

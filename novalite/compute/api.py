@@ -1,8 +1,10 @@
 """The compute API (seed 3.3–3.4): what novalite-api does with a request.
 
-``create`` validates what the schema cannot, checks quota, writes the
-instance rows (vm_state building, task_state scheduling) in one transaction
-and casts ``build_instances`` to the conductor.  No HTTP here.
+``create`` (seed 3.3, wrapped by the ``create_instance`` hook) builds the
+scheduler's filter properties and calls ``_create_instance`` (seed 3.4), which
+validates what the schema cannot (``_validate_and_build_base_options``), writes
+the instance rows (vm_state building, task_state scheduling) within quota in
+one transaction and casts ``build_instances`` to the conductor.  No HTTP here.
 """
 import base64
 import binascii
@@ -25,6 +27,7 @@ from novalite import hooks
 from novalite.image import api as image_api
 from novalite.objects.request_spec import RequestSpec
 from novalite import quota
+from novalite.scheduler import utils as scheduler_utils
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -53,10 +56,7 @@ class API:
 
     # -- create ---------------------------------------------------------------
     def _get_image(self, context, image_href):
-        try:
-            image = image_api.get(context, image_href)
-        except exception.ImageNotFound:
-            raise exception.ImageNotFoundForCreate()
+        image = image_api.get(context, image_href)
         if image['status'] != 'active':
             raise exception.ImageNotActive(image_id=image_href)
         return image
@@ -83,16 +83,35 @@ class API:
                auto_disk_config=None, access_ip_v4=None, access_ip_v6=None,
                hostname=None, tags=None, trusted_certs=None, requested_host=None,
                requested_hypervisor_hostname=None):
-        """Returns (instances, reservation_id)."""
+        """Provision instances (seed 3.3): checks that need no image, the
+        scheduler's filter properties, then ``_create_instance``.
+
+        Returns (instances, reservation_id).
+        """
         if hostname and max_count > 1:
             raise exception.InvalidRequest('Unable to set hostname with multiple instances.')
         self._check_requested_destination(requested_host, requested_hypervisor_hostname)
+        filter_properties = scheduler_utils.build_filter_properties(
+            scheduler_hints or {}, forced_host, forced_node, flavor_for_instance(flavor))
+        return self._create_instance(
+            context, flavor, image_href, min_count, max_count, display_name,
+            display_description, hostname, key_name, security_groups, availability_zone,
+            user_data, metadata, admin_password, access_ip_v4, access_ip_v6,
+            requested_networks, config_drive, auto_disk_config, filter_properties,
+            tags=tags, trusted_certs=trusted_certs, requested_host=requested_host,
+            requested_hypervisor_hostname=requested_hypervisor_hostname)
+
+    def _validate_and_build_base_options(self, context, flavor, image, display_description,
+                                         key_name, security_groups, availability_zone,
+                                         user_data, metadata, access_ip_v4, access_ip_v6,
+                                         requested_networks, config_drive, auto_disk_config,
+                                         reservation_id, limits, scheduler_hints, tags,
+                                         trusted_certs):
+        """Check what the schema cannot and return the values every instance
+        row of this request shares (seed 3.4)."""
         if flavor.get('disabled'):
-            raise exception.FlavorNotFoundForCreate(flavor_id=flavor['flavorid'])
-        image = self._get_image(context, image_href)
+            raise exception.FlavorNotFound(flavor_id=flavor['flavorid'])
         self._check_flavor_image(flavor, image)
-        metadata = metadata or {}
-        limits = quota.get_project_quotas(context.project_id)
         quota.check_metadata_items(limits, metadata)
         if user_data is not None:
             try:
@@ -105,14 +124,14 @@ class API:
                 key_data = db_keypairs.key_pair_get(context.user_id, key_name)['public_key']
             except exception.KeypairNotFound:
                 raise exception.InvalidRequest('Invalid key_name provided.')
-        availability_zone = availability_zone or CONF.default_schedule_zone
         if availability_zone and availability_zone != CONF.default_availability_zone:
             raise exception.InvalidAvailabilityZone()
-        reservation_id = generate_reservation_id()
+        # the requested networks and ports are checked here, before any row
+        # is written (Nova: self.network_api.validate_networks)
         props = image.get('properties', {})
         auto_disk = (auto_disk_config if auto_disk_config is not None else
                      str(props.get('auto_disk_config', 'false')).lower() == 'true')
-        base = {
+        return {
             'project_id': context.project_id, 'user_id': context.user_id,
             'display_description': display_description,
             'vm_state': vm_states.BUILDING, 'task_state': task_states.SCHEDULING,
@@ -131,12 +150,31 @@ class API:
             'system_metadata': dict(
                 {'image_%s' % k: v for k, v in props.items()},
                 tags=list(tags or []), trusted_image_certificates=trusted_certs,
-                scheduler_hints=scheduler_hints or {},
+                scheduler_hints=scheduler_hints,
                 pinned_availability_zone=availability_zone or None),
         }
 
-        filter_properties = {'scheduler_hints': scheduler_hints or {},
-                             'instance_type': flavor_for_instance(flavor)}
+    def _create_instance(self, context, flavor, image_href, min_count, max_count,
+                         display_name, display_description, hostname, key_name,
+                         security_groups, availability_zone, user_data, metadata,
+                         admin_password, access_ip_v4, access_ip_v6, requested_networks,
+                         config_drive, auto_disk_config, filter_properties,
+                         reservation_id=None, tags=None, trusted_certs=None,
+                         requested_host=None, requested_hypervisor_hostname=None):
+        """Seed 3.4: validate, then the instance rows (building/scheduling)
+        within quota in one transaction, then ``build_instances`` to the
+        conductor."""
+        reservation_id = reservation_id or generate_reservation_id()
+        availability_zone = availability_zone or CONF.default_schedule_zone
+        image = self._get_image(context, image_href)
+        metadata = metadata or {}
+        limits = quota.get_project_quotas(context.project_id)
+        base_options = self._validate_and_build_base_options(
+            context, flavor, image, display_description, key_name, security_groups,
+            availability_zone, user_data, metadata, access_ip_v4, access_ip_v6,
+            requested_networks, config_drive, auto_disk_config, reservation_id, limits,
+            filter_properties['scheduler_hints'], tags, trusted_certs)
+
         requested_destination = ({'host': requested_host,
                                   'node': requested_hypervisor_hostname}
                                  if requested_host or requested_hypervisor_hostname else None)
@@ -146,17 +184,18 @@ class API:
             rows = []
             for idx in range(count):
                 name = display_name if count == 1 else '%s-%d' % (display_name, idx + 1)
-                rows.append(dict(base, uuid=str(uuidlib.uuid4()), display_name=name,
+                rows.append(dict(base_options, uuid=str(uuidlib.uuid4()), display_name=name,
                                  hostname=hostname or _hostname(name), launch_index=idx))
             specs['request_spec'] = RequestSpec(
                 instance_uuid=rows[0]['uuid'] if rows else None,
                 project_id=context.project_id, user_id=context.user_id,
-                flavor=flavor_for_instance(flavor), image=image,
+                flavor=filter_properties['instance_type'], image=image,
                 availability_zone=availability_zone, num_instances=count,
-                scheduler_hints=scheduler_hints or {},
-                force_hosts=forced_host, force_nodes=forced_node,
+                scheduler_hints=filter_properties['scheduler_hints'],
+                force_hosts=filter_properties.get('force_hosts'),
+                force_nodes=filter_properties.get('force_nodes'),
                 requested_destination=requested_destination, retry=None, ignore_hosts=None)
-            # what the conductor needs to drive the build again (no password)
+            # what a conductor needs to drive the build again (no password)
             spec = dict(specs, context=context.to_dict(), image=image,
                         filter_properties=filter_properties,
                         requested_networks=requested_networks,
@@ -185,9 +224,9 @@ class API:
             return
         nodes = db_hosts.compute_node_get_all(host=host)
         if host is not None and not nodes:
-            raise exception.ComputeHostNotFoundForCreate(host=host)
+            raise exception.ComputeHostNotFound(host=host)
         if node is not None and node not in [n['hypervisor_hostname'] for n in nodes]:
-            raise exception.ComputeHostNotFoundForCreate(host=node)
+            raise exception.ComputeHostNotFound(host=node)
 
     # -- update -----------------------------------------------------------------
     def update_instance(self, context, instance, updates):
@@ -239,6 +278,16 @@ class API:
                 self.compute_rpcapi.terminate_instance(context, instance, instance.host)
                 return
         db.instance_destroy(instance.uuid)
+
+    def external_instance_event(self, context, instance_events):
+        """Hand each (instance, event) to the compute its instance is on:
+        one cast per host."""
+        by_host = {}
+        for instance, event in instance_events:
+            by_host.setdefault(instance.host, []).append((instance, event))
+        for host, pairs in by_host.items():
+            self.compute_rpcapi.external_instance_event(
+                context, [i for i, _ in pairs], [e for _, e in pairs], host)
 
     def get_console_output(self, context, instance, tail_length=None):
         if instance.vm_state != vm_states.ACTIVE or not instance.host:

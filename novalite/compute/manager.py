@@ -14,10 +14,13 @@ import oslo_messaging as messaging
 from oslo_config import cfg
 from oslo_utils import timeutils
 
+from novalite.compute import instance_events
 from novalite.compute import power_state, resource_tracker, task_states, vm_states
+from novalite.compute import utils as compute_utils
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
 from novalite import exception
+from novalite import hooks
 from novalite.network import api as network_api
 from novalite import notifications
 from novalite import service
@@ -76,6 +79,8 @@ class ComputeManager:
         self._locks = _InstanceLocks()
         self._building = set()      # uuids this process is building now
         self._building_lock = threading.Lock()
+        self.instance_events = instance_events.InstanceEvents()
+        self.driver.virtapi = self.instance_events
 
     # -- service life ---------------------------------------------------------
     def report_state(self):
@@ -221,6 +226,7 @@ class ComputeManager:
         self._event(context, instance, event, 'finish', 'Success')
 
     # -- seed 3.11 -------------------------------------------------------------------
+    @hooks.add_hook('build_instance')
     def _do_build_and_run_instance(self, context, instance, image, request_spec,
                                    filter_properties, admin_password, injected_files,
                                    requested_networks, security_groups,
@@ -258,7 +264,7 @@ class ComputeManager:
             self._event(context, instance, event, 'finish', 'Success')
         except Exception as exc:  # noqa: BLE001 - BuildAbortException and the unexpected
             self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
-            self._set_instance_error(context, instance, exc)
+            self._fail_build(context, instance, exc)
 
     def _reschedule(self, context, instance, exc, image, request_spec, filter_properties,
                     admin_password, injected_files, requested_networks, security_groups,
@@ -266,6 +272,8 @@ class ComputeManager:
         LOG.info('Rescheduling %s: %s', instance.uuid, exc.format_message())
         retry = filter_properties.setdefault('retry', {'num_attempts': 1, 'hosts': []})
         retry['exc_reason'] = exc.format_message()
+        # each host tried and its error, for the fault when the alternates run out
+        retry.setdefault('errors', []).append([self.host, exc.kwargs.get('reason', '')])
         try:
             instance = self._save(context, instance, {'host': None, 'node': None,
                                                       'task_state': task_states.SCHEDULING})
@@ -277,20 +285,15 @@ class ComputeManager:
             requested_networks, security_groups, block_device_mapping,
             request_spec=request_spec, host_lists=[host_list or []])
 
-    def _set_instance_error(self, context, instance, exc):
-        message = (exc.format_message() if isinstance(exc, exception.NovaliteException)
-                   else '%s: %s' % (type(exc).__name__, exc))
-        details = ''.join(traceback.format_exception(exc)) if exc.__traceback__ else ''
+    def _fail_build(self, context, instance, exc):
+        """ERROR with a fault naming the cause and the claim released: one
+        call to the conductor's ``fail_build``, then the error notification."""
+        message = compute_utils.fault_message(exc)
+        details = compute_utils.fault_details(exc)
         LOG.error('Build of instance %s failed: %s', instance.uuid, message)
-        try:
-            self.conductor_api.instance_fault_create(context, self.host, instance.uuid,
-                                                     500, message, details)
-            self.rt.abort_instance_claim(context, instance)
-            instance = self._save(context, instance, {'vm_state': vm_states.ERROR,
-                                                      'task_state': None, 'host': None,
-                                                      'node': None})
-        except (exception.InstanceNotFound, exception.NotAllowedByHost,
-                exception.UnexpectedTaskStateError):
+        instance = self.conductor_api.fail_build(context, self.host, instance.uuid,
+                                                 message, details)
+        if instance is None:        # deleted meanwhile, or already failed
             return
         notifications.notify_about_instance_create(
             context, instance, self.host, 'error',
@@ -397,6 +400,21 @@ class ComputeManager:
             LOG.info('Instance %s already gone from this host', instance.uuid)
         except Exception:  # noqa: BLE001
             LOG.exception('Delete of %s failed', instance.uuid)
+
+    # -- os-server-external-events ---------------------------------------------
+    def external_instance_event(self, context, instances, events):
+        """Events from Neutron: ``network-vif-plugged``/``-unplugged`` end a
+        wait prepared by the driver; ``network-changed`` and
+        ``network-vif-deleted`` are accepted as Nova accepts them (nothing is
+        cached on this host that they would invalidate)."""
+        for instance, event in zip(instances, events):
+            name, tag = event['name'], event.get('tag')
+            if name in ('network-changed', 'network-vif-deleted'):
+                LOG.info('Event %s:%s for instance %s accepted', name, tag, instance.uuid)
+            elif not self.instance_events.pop(instance.uuid, name, tag,
+                                              event.get('status', 'completed')):
+                LOG.debug('Dropping event %s:%s for instance %s: nothing waits for it',
+                          name, tag, instance.uuid)
 
     # -- console (os-getConsoleOutput) ------------------------------------------
     def get_console_output(self, context, instance, tail_length=None):

@@ -31,6 +31,10 @@ class ComputeAPI:
         cctxt = self.client.prepare(server=host, version='6.0')
         cctxt.cast(ctxt, 'terminate_instance', instance=instance)
 
+    def external_instance_event(self, ctxt, instances, events, host):
+        cctxt = self.client.prepare(server=host, version='6.0')
+        cctxt.cast(ctxt, 'external_instance_event', instances=instances, events=events)
+
     def get_console_output(self, ctxt, instance, host, tail_length=None):
         cctxt = self.client.prepare(server=host, version='6.0')
         return cctxt.call(ctxt, 'get_console_output', instance=instance,

@@ -1,20 +1,25 @@
 """The conductor (seed 3.8): schedules builds, hands them to computes, and is
 the only door to the database for novalite-compute.
+
+Three objects: ``ComputeTaskManager`` and ``ConductorManager`` are the RPC
+endpoints (namespace ``compute_task``, and the database proxy); ``PeriodicTasks``
+holds the duties the conductor runs on its own, which no RPC caller can reach.
+``fail_build`` is the one way a build ends in ERROR.
 """
 import copy
 import logging
-import traceback
 
 import oslo_messaging as messaging
 from oslo_config import cfg
 
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
+from novalite.compute import utils as compute_utils
+from novalite import context as nl_context
 from novalite.conductor import redrive
 from novalite.db import api as db
 from novalite.db import builds as db_builds
 from novalite.db import hosts as db_hosts
-from novalite import context as nl_context
 from novalite import exception
 from novalite import rpc
 from novalite.scheduler import rpcapi as scheduler_rpcapi
@@ -23,33 +28,63 @@ from novalite import service
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
+# What a compute host may change on its own instances.
+COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched_at',
+                              'network_info', 'progress', 'node', 'host',
+                              'access_ip_v4', 'access_ip_v6'))
+SCHEDULE_EVENT = 'conductor_schedule_and_build_instances'
 # The scheduler did not answer, or its queue is not there yet (broker
 # restart), or it failed unexpectedly (its database is away): the builds are
 # driven again, not failed.  NoValidHost and the like are not among these.
 UNREACHABLE = (messaging.MessagingException, messaging.MessageUndeliverable)
 
-# What a compute host may change on its own instances.
-COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched_at',
-                              'network_info', 'progress', 'node', 'host',
-                              'access_ip_v4', 'access_ip_v6'))
 
-
-def fail_instance(context, uuid, exc, host=None, expected_host=None):
-    """ERROR + fault + claim released + failed action event, for a build that
-    cannot go on.  Safe to call for an instance that is already gone."""
-    message = exc.format_message() if isinstance(exc, exception.NovaliteException) else str(exc)
-    details = ''.join(traceback.format_exception(exc)) if exc.__traceback__ else ''
+def fail_build(context, instance_uuid, message, details='', host=None, expected_host=None,
+               clear_host=False, schedule_event=False):
+    """End a build in ERROR: vm_state ERROR (only if still building, and on
+    ``expected_host`` if given), an instance fault naming the cause, the claim
+    released, and the conductor's schedule event finished when it is the one
+    failing.  Returns the instance, or None when it is gone or no longer
+    building (a delete or another failure won)."""
+    updates = {'vm_state': vm_states.ERROR, 'task_state': None}
+    if clear_host:
+        updates.update(host=None, node=None)
     try:
-        db.instance_update(uuid, {'vm_state': vm_states.ERROR, 'task_state': None},
-                           expected_host=expected_host, expected_vm_state=vm_states.BUILDING)
+        instance = db.instance_update(instance_uuid, updates, expected_host=expected_host,
+                                      expected_vm_state=vm_states.BUILDING)
     except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
             exception.NotAllowedByHost):
-        return
-    db.instance_fault_create(uuid, 500, message, details, host)
-    db_hosts.abort_instance_claim(uuid)
-    db.action_event_finish(uuid, context.request_id, 'conductor_schedule_and_build_instances',
-                           'Error', details or message, host)
-    LOG.warning('Instance %s failed: %s', uuid, message)
+        return None
+    db.instance_fault_create(instance_uuid, 500, message, details, host)
+    db_hosts.abort_instance_claim(instance_uuid)
+    if schedule_event:
+        db.action_event_finish(instance_uuid, context.request_id, SCHEDULE_EVENT, 'Error',
+                               details or message, host)
+    LOG.warning('Build of instance %s failed: %s', instance_uuid, message)
+    return instance
+
+
+# An instance fault's message column holds this many characters (as Nova's).
+FAULT_MESSAGE_LENGTH = 255
+
+
+def with_tried_hosts(prefix, retry):
+    """``prefix`` then 'Hosts tried: host: error; host: error', each error
+    shortened evenly so that every host tried fits in a fault's message."""
+    errors = retry.get('errors') or []
+    if not errors:
+        return prefix
+    head = '%s Hosts tried: ' % prefix
+    full = '; '.join('%s: %s' % (host, reason) for host, reason in errors)
+    if len(head) + len(full) > FAULT_MESSAGE_LENGTH:
+        room = FAULT_MESSAGE_LENGTH - len(head) - 2 * (len(errors) - 1)
+        share = max(room // len(errors), 0)
+        parts = []
+        for host, reason in errors:
+            text = '%s: %s' % (host, reason)
+            parts.append(text if len(text) <= share else text[:max(share - 3, 0)] + '...')
+        full = '; '.join(parts)
+    return head + full
 
 
 class ComputeTaskManager:
@@ -71,11 +106,9 @@ class ComputeTaskManager:
         retry = filter_properties.setdefault('retry', {'num_attempts': 0, 'hosts': []})
         retry['num_attempts'] += 1
         if retry['num_attempts'] > CONF.scheduler.max_attempts:
-            reason = retry.get('exc_reason', '')
-            raise exception.MaxRetriesExceeded(
-                reason='Exceeded max scheduling attempts %d for instance %s. '
-                       'Last exception: %s' % (CONF.scheduler.max_attempts,
-                                               instance_uuid, reason))
+            raise exception.MaxRetriesExceeded(reason=with_tried_hosts(
+                'Exceeded max scheduling attempts %d for instance %s.'
+                % (CONF.scheduler.max_attempts, instance_uuid), retry))
 
     def build_instances(self, context, instances, image, filter_properties,
                         admin_password, injected_files, requested_networks,
@@ -86,15 +119,14 @@ class ComputeTaskManager:
         for uuid in uuids:
             build = db_builds.get(uuid)
             attempts[uuid] = build['attempt'] if build else None
-            db.action_event_start(uuid, context.request_id,
-                                  'conductor_schedule_and_build_instances', CONF.host)
+            db.action_event_start(uuid, context.request_id, SCHEDULE_EVENT, CONF.host)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
                 host_lists = self._schedule_instances(context, request_spec, uuids,
                                                       filter_properties.get('retry'))
             else:
-                host_lists = [self._next_alternate(context, inst, hl)
+                host_lists = [self._remaining_alternates(inst, hl, filter_properties['retry'])
                               for inst, hl in zip(instances, host_lists)]
         except UNREACHABLE as exc:
             # not a build failure: the builds wait in the database and a
@@ -105,14 +137,17 @@ class ComputeTaskManager:
         except Exception as exc:  # noqa: BLE001 - every failure ends in ERROR
             if not isinstance(exc, exception.NoValidHost):
                 LOG.exception('Scheduling failed for %s', uuids)
+            for host, reason in filter_properties.get('retry', {}).get('errors', []):
+                LOG.warning('Build of %s failed on %s: %s', uuids[0], host, reason)
+            message = compute_utils.fault_message(exc)
             cause = filter_properties.get('retry', {}).get('exc_reason')
             if cause and isinstance(exc, exception.NoValidHost) and not isinstance(
                     exc, exception.MaxRetriesExceeded):
                 # a reschedule that found no host names why it was rescheduled
-                exc = exception.NoValidHost(message='%s Rescheduled after: %s'
-                                            % (exc.format_message(), cause))
+                message = '%s Rescheduled after: %s' % (message, cause)
+            details = compute_utils.fault_details(exc)
             for uuid in uuids:
-                fail_instance(context, uuid, exc)
+                fail_build(context, uuid, message, details, schedule_event=True)
             return
         for inst, host_list in zip(instances, host_lists):
             props = copy.deepcopy(filter_properties)
@@ -127,12 +162,16 @@ class ComputeTaskManager:
                              admin_password, injected_files, requested_networks,
                              security_groups, block_device_mapping)
 
-    def _next_alternate(self, context, instance, host_list):
-        if not host_list:
-            raise exception.MaxRetriesExceeded(
-                reason='Exhausted all hosts available for retrying build failures '
-                       'for instance %s.' % instance.uuid)
-        return host_list
+    @staticmethod
+    def _remaining_alternates(instance, alternates, retry):
+        """A reschedule goes to the alternates the scheduler chose with the
+        first host (no new scheduling); when none is left, MaxRetriesExceeded
+        names each host tried and its error."""
+        if not alternates:
+            raise exception.MaxRetriesExceeded(reason=with_tried_hosts(
+                'Exhausted all hosts available for retrying build failures for '
+                'instance %s.' % instance.uuid, retry))
+        return alternates
 
     def _cast_build(self, context, instance, host_list, image, request_spec,
                     filter_properties, admin_password, injected_files,
@@ -148,8 +187,7 @@ class ComputeTaskManager:
             LOG.info('Instance %s was deleted while scheduling; not building it',
                      instance.uuid)
             return
-        db.action_event_finish(instance.uuid, context.request_id,
-                               'conductor_schedule_and_build_instances', 'Success')
+        db.action_event_finish(instance.uuid, context.request_id, SCHEDULE_EVENT, 'Success')
         self.compute_rpcapi.build_and_run_instance(
             context, instance, selection.service_host, image=image,
             request_spec=request_spec, filter_properties=filter_properties,
@@ -196,11 +234,12 @@ class ConductorManager:
                 return inst
             raise
 
-    def instance_fault_create(self, context, host, instance_uuid, code, message, details):
-        inst = db.instance_get_by_uuid(instance_uuid)
-        if inst.host != host:
-            raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
-        db.instance_fault_create(instance_uuid, code, message, details, host)
+    def fail_build(self, context, host, instance_uuid, message, details):
+        """A compute gives up on a build it owns (it has already cleaned up
+        the guest and the networks): ERROR, fault, claim released, host
+        unset.  Returns the instance, or None when it was gone."""
+        return fail_build(context, instance_uuid, message, details, host=host,
+                          expected_host=host, clear_host=True)
 
     def action_event(self, context, host, instance_uuid, event, phase, result=None,
                      traceback=None):
@@ -221,12 +260,11 @@ class ConductorManager:
         return db.instance_get_all_by_filters({'host': host})
 
 
-class ConductorService:
-    """Periodic duties: no build is lost and none stays in BUILD forever."""
+class PeriodicTasks:
+    """What the conductor does on its own (not an RPC endpoint): its
+    heartbeat, and no build is lost or stays in BUILD forever."""
 
     def __init__(self):
-        self.compute_task_mgr = ComputeTaskManager()
-        self.conductor_mgr = ConductorManager()
         self.redriver = redrive.BuildRedriver()
         self.ping_client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'))
 

@@ -78,8 +78,8 @@ class BuildRedriver:
         exc = exception.InstanceBuildTimeout(
             instance_uuid=inst.uuid,
             reason='still %s after %d s' % (stuck_step(inst), CONF.conductor.build_timeout))
-        manager.fail_instance(nl_context.get_admin_context(), inst.uuid, exc,
-                              host=inst.host, expected_host=inst.host)
+        manager.fail_build(nl_context.get_admin_context(), inst.uuid, exc.format_message(),
+                           host=inst.host, expected_host=inst.host, schedule_event=True)
 
     def _drive(self, inst, build, services, now):
         spec = build['spec']

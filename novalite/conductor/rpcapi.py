@@ -97,9 +97,9 @@ class ConductorAPI:
                           check_task_state=check_task_state,
                           expected_vm_state=expected_vm_state)
 
-    def instance_fault_create(self, ctxt, host, instance_uuid, code, message, details):
-        return self._call(ctxt, 'instance_fault_create', host=host, instance_uuid=instance_uuid,
-                          code=code, message=message, details=details)
+    def fail_build(self, ctxt, host, instance_uuid, message, details):
+        return self._call(ctxt, 'fail_build', host=host, instance_uuid=instance_uuid,
+                          message=message, details=details)
 
     def action_event(self, ctxt, host, instance_uuid, event, phase, result=None,
                      traceback=None):

@@ -13,6 +13,18 @@ opts = [
                help='Maximum number of items a list request returns.'),
     cfg.BoolOpt('enable_instance_password', default=True,
                 help='Return the admin password in the create-server response.'),
+    cfg.URIOpt('public_endpoint', schemes=('http', 'https'),
+               help='The base URL clients reach novalite-api at, e.g. '
+                    'https://cloud.example.com:8774 behind a proxy (as Keystone\'s '
+                    '[DEFAULT] public_endpoint). With noauth2 it is used for the '
+                    'public interface of the service catalog and the identity '
+                    'version links; the paths /v2.1, /image, /network and '
+                    '/identity are appended to it. Unset: the address each '
+                    'request came to.'),
+    cfg.URIOpt('internal_endpoint', schemes=('http', 'https'),
+               help='The base URL for the internal and admin interfaces of the '
+                    'service catalog (noauth2). Unset: public_endpoint, else the '
+                    'address each request came to.'),
 ]
 
 

@@ -4,6 +4,11 @@ from oslo_config import cfg
 group = cfg.OptGroup('network', title='Network options')
 
 opts = [
+    cfg.StrOpt('backend', default='embedded', choices=('embedded', 'neutron'),
+               help='Network service: "embedded" (novalite-api serves a Neutron v2.0 '
+                    'subset at /network: networks, subnets, ports, IPAM in its '
+                    'database) or "neutron" (a real Neutron elsewhere; /network is '
+                    'not served).'),
     cfg.StrOpt('auto_vif_type', default='user',
                choices=('user', 'bridge', 'network'),
                help='NIC given for "networks": "auto": "user" (QEMU user-mode '

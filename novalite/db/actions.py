@@ -5,7 +5,7 @@ are in novalite/db/api.py.
 """
 from sqlalchemy import select
 
-from novalite.db.api import _page, _row_dict, reader
+from novalite.db.session import page, reader, row_dict
 from novalite.db import models as m
 from novalite import exception
 
@@ -23,7 +23,7 @@ def actions_get(instance_uuid, limit=None, marker=None, changes_since=None,
         if changes_before is not None:
             q = q.where(updated <= changes_before)
         rows = session.scalars(q.order_by(ia.created_at.desc(), ia.id.desc())).all()
-        return [_row_dict(r) for r in _page(rows, 'request_id', marker, limit)]
+        return [row_dict(r) for r in page(rows, 'request_id', marker, limit)]
 
 
 def action_get_by_request_id(instance_uuid, request_id):
@@ -34,13 +34,13 @@ def action_get_by_request_id(instance_uuid, request_id):
             .order_by(m.InstanceAction.id.desc())).first()
         if row is None:
             raise exception.InstanceActionNotFound(request_id=request_id)
-        return _row_dict(row)
+        return row_dict(row)
 
 
 def action_events_get(action_id):
     """Events of an action, newest first (as Nova returns them)."""
     with reader() as session:
         ev = m.InstanceActionEvent
-        return [_row_dict(e) for e in session.scalars(
+        return [row_dict(e) for e in session.scalars(
             select(ev).where(ev.action_id == action_id)
             .order_by(ev.created_at.desc(), ev.id.desc()))]

@@ -4,93 +4,16 @@ Functions take plain values and return plain dicts or objects; callers never
 see a Session.  Only novalite-api, -conductor and -scheduler import this
 module: novalite-compute has no database credentials.
 """
-import contextlib
-import datetime
 import json
-import threading
 
 import sqlalchemy as sa
-from oslo_config import cfg
-from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
 
+from novalite.db import hosts as db_hosts
 from novalite.db import models as m
+from novalite.db.session import now, reader, row_dict, writer
 from novalite import exception
 from novalite.objects import instance as instance_obj
-
-CONF = cfg.CONF
-
-_ENGINE = None
-_ENGINE_LOCK = threading.Lock()
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def get_engine():
-    global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is None:
-            _ENGINE = create_engine(CONF.database.connection)
-        return _ENGINE
-
-
-def dispose_engine():
-    global _ENGINE
-    with _ENGINE_LOCK:
-        if _ENGINE is not None:
-            _ENGINE.dispose()
-        _ENGINE = None
-
-
-def create_engine(url):
-    if url.startswith('sqlite'):
-        engine = sa.create_engine(url, connect_args={'check_same_thread': False,
-                                                     'timeout': 30})
-
-        @event.listens_for(engine, 'connect')
-        def _sqlite_pragmas(dbapi_conn, _record):
-            cur = dbapi_conn.cursor()
-            cur.execute('PRAGMA journal_mode=WAL')
-            cur.execute('PRAGMA synchronous=NORMAL')
-            cur.execute('PRAGMA busy_timeout=30000')
-            cur.close()
-        return engine
-    return sa.create_engine(url, pool_size=CONF.database.max_pool_size,
-                            max_overflow=CONF.database.max_overflow,
-                            pool_pre_ping=True)
-
-
-@contextlib.contextmanager
-def writer():
-    """A session in a transaction, committed on success."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        with session.begin():
-            yield session
-
-
-reader = writer
-
-
-def _hosts():
-    from novalite.db import hosts
-    return hosts
-
-
-# -- helpers ----------------------------------------------------------------
-def _row_dict(row):
-    return {c.name: getattr(row, c.name) for c in row.__table__.columns}
-
-
-def _page(rows, key, marker, limit):
-    """``rows`` after the one whose ``key`` is ``marker``, at most ``limit``."""
-    if marker is not None:
-        keys = [getattr(r, key) for r in rows]
-        if marker not in keys:
-            raise exception.MarkerNotFound(marker=marker)
-        rows = rows[keys.index(marker) + 1:]
-    return rows[:limit] if limit is not None else rows
 
 
 def _loads(text, default):
@@ -103,7 +26,7 @@ _JSON_INSTANCE_COLUMNS = {'flavor': None, 'network_info': [], 'security_groups':
 
 
 def _instance_from_row(row, metadata):
-    values = _row_dict(row)
+    values = row_dict(row)
     for col, default in _JSON_INSTANCE_COLUMNS.items():
         values[col] = _loads(values[col], default)
     values['metadata'] = metadata
@@ -354,7 +277,7 @@ def instance_destroy(uuid, expected_host=None):
             raise exception.InstanceNotFound(instance_id=uuid)
         if expected_host is not None and row.host != expected_host:
             raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
-        _hosts()._release_claim(session, row)
+        db_hosts.release_claim(session, row)
         ts = now()
         session.execute(update(m.Instance).where(m.Instance.id == row.id).values(
             deleted=row.id, deleted_at=ts, terminated_at=ts, vm_state='deleted',
@@ -393,7 +316,7 @@ def instance_fault_get_latest(uuids):
             m.InstanceFault.created_at.desc(), m.InstanceFault.id.desc())
         out = {}
         for f in session.scalars(q):
-            out.setdefault(f.instance_uuid, _row_dict(f))
+            out.setdefault(f.instance_uuid, row_dict(f))
         return out
 
 

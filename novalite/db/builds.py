@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import delete, select, update
 
 from novalite.compute import vm_states
-from novalite.db.api import _instances, now, reader, writer
+from novalite.db.api import _instances
+from novalite.db.session import now, reader, writer
 from novalite.db import models as m
 from novalite.objects import base as obj_base
 

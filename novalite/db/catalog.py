@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy import select, update
 
-from novalite.db.api import _page, _row_dict, now, reader, writer
+from novalite.db.session import now, page, reader, row_dict, writer
 from novalite.db import models as m
 from novalite import exception
 
@@ -25,7 +25,7 @@ def _key_values(session, rows, model, fk, key):
 def _flavor_dicts(session, rows):
     """The flavors as dicts with their extra_specs."""
     specs = _key_values(session, rows, m.FlavorExtraSpec, 'flavor_id', 'key')
-    return [dict(_row_dict(r), extra_specs=specs[r.id]) for r in rows]
+    return [dict(row_dict(r), extra_specs=specs[r.id]) for r in rows]
 
 
 def flavor_create(values, extra_specs=None, projects=None):
@@ -85,7 +85,7 @@ def flavor_get_all(project_id=None, is_public=True, min_ram=None, min_disk=None,
             q = q.where(m.Flavor.root_gb >= min_disk)
         col = getattr(m.Flavor, sort_key)
         q = q.order_by(col.desc() if sort_dir == 'desc' else col.asc(), m.Flavor.id)
-        rows = _page(session.scalars(q).all(), 'flavorid', marker, limit)
+        rows = page(session.scalars(q).all(), 'flavorid', marker, limit)
         return _flavor_dicts(session, rows)
 
 
@@ -174,7 +174,7 @@ def _image_dict(session, row):
 def _image_dicts(session, rows):
     """The images as dicts with their properties."""
     props = _key_values(session, rows, m.ImageProperty, 'image_id', 'name')
-    return [dict(_row_dict(r), properties=props[r.id]) for r in rows]
+    return [dict(row_dict(r), properties=props[r.id]) for r in rows]
 
 
 def image_create(values, properties=None):
@@ -239,7 +239,7 @@ def image_get_all(filters=None, limit=None, marker=None):
         if filters.get('ids') is not None:
             q = q.where(m.Image.id.in_(filters['ids']))
         rows = session.scalars(q.order_by(m.Image.created_at.desc(), m.Image.id)).all()
-        return _image_dicts(session, _page(rows, 'id', marker, limit))
+        return _image_dicts(session, page(rows, 'id', marker, limit))
 
 
 def image_destroy(image_id):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from oslo_config import cfg
 from sqlalchemy import func, select, update
 
-from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db.session import now, reader, retry_on_deadlock, row_dict, writer
 from novalite.db import models as m
 from novalite import exception
 
@@ -22,6 +22,7 @@ LOG = logging.getLogger(__name__)
 
 
 # -- services ------------------------------------------------------------------
+@retry_on_deadlock
 def service_heartbeat(host, binary, topic):
     """Create the service row if needed and record a heartbeat; return it."""
     ts = now()
@@ -104,7 +105,7 @@ def service_is_up(service, at=None):
 
 
 def _service_dict(row):
-    d = _row_dict(row)
+    d = row_dict(row)
     d['up'] = service_is_up(d)
     return d
 
@@ -131,7 +132,7 @@ _NODE_JSON = ('cpu_info', 'supported_instances', 'stats')
 
 
 def _node_dict(row):
-    d = _row_dict(row)
+    d = row_dict(row)
     for col in _NODE_JSON:
         if isinstance(d.get(col), str) and d[col][:1] in '[{':
             d[col] = json.loads(d[col])
@@ -274,7 +275,7 @@ def instance_claim(instance_uuid, host, nodename):
         return _node_dict(session.get(cn, node.id, populate_existing=True))
 
 
-def _release_claim(session, inst_row):
+def release_claim(session, inst_row):
     """Give back the instance's claim, exactly once (compute_id is the marker)."""
     node_id = inst_row.compute_id
     if node_id is None:
@@ -303,6 +304,6 @@ def abort_instance_claim(instance_uuid, host=None):
             return False
         if host is not None and inst.host != host:
             raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
-        released = _release_claim(session, inst)
+        released = release_claim(session, inst)
         session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(node=None))
         return released

@@ -2,7 +2,7 @@
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, update
 
-from novalite.db.api import _row_dict, now, reader, writer
+from novalite.db.session import now, reader, row_dict, writer
 from novalite.db import models as m
 from novalite.db import quotas as db_quotas
 from novalite import exception
@@ -17,7 +17,7 @@ def key_pair_get(user_id, name):
         row = session.scalars(_live(user_id).where(m.KeyPair.name == name)).first()
         if row is None:
             raise exception.KeypairNotFound(name=name, user_id=user_id)
-        return _row_dict(row)
+        return row_dict(row)
 
 
 def key_pair_get_all_by_user(user_id, limit=None, marker=None):
@@ -30,7 +30,7 @@ def key_pair_get_all_by_user(user_id, limit=None, marker=None):
             q = q.where(m.KeyPair.name > marker)
         if limit is not None:
             q = q.limit(limit)
-        return [_row_dict(r) for r in session.scalars(q)]
+        return [row_dict(r) for r in session.scalars(q)]
 
 
 def _count(session, user_id):
@@ -50,7 +50,7 @@ def key_pair_create(values, check_quota):
             row = m.KeyPair(**values)
             session.add(row)
             session.flush()
-            return _row_dict(row)
+            return row_dict(row)
     except sa_exc.IntegrityError:
         raise exception.KeyPairExists(key_name=values['name'])
 

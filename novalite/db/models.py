@@ -263,6 +263,117 @@ class QuotaLock(BASE):
     generation = Column(Integer, nullable=False, default=0)
 
 
+# -- the embedded network service (Neutron's tables, trimmed) -------------------------
+class NeutronMixin:
+    """Neutron's standard attributes, kept on each row."""
+    description = Column(String(255), nullable=False, default='')
+    revision_number = Column(BigInteger, nullable=False, default=1)
+    created_at = Column(DateTime, default=_now, nullable=False)
+    updated_at = Column(DateTime, default=_now, onupdate=_now)
+
+
+class Network(BASE, NeutronMixin):
+    """One L2 network.  Provider attributes sit on the row (Neutron keeps them
+    in networksegments); one flat network per physical network."""
+    __tablename__ = 'networks'
+    __table_args__ = (
+        UniqueConstraint('physical_network', name='uniq_networks0physical_network'),
+        Index('networks_project_id_idx', 'project_id'))
+    id = Column(String(36), primary_key=True)
+    project_id = Column(String(255), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    status = Column(String(16), nullable=False, default='ACTIVE')
+    admin_state_up = Column(Boolean, nullable=False, default=True)
+    shared = Column(Boolean, nullable=False, default=False)
+    mtu = Column(Integer, nullable=False, default=1500)
+    network_type = Column(String(32), nullable=False, default='local')
+    physical_network = Column(String(64))
+    segmentation_id = Column(Integer)
+    port_security_enabled = Column(Boolean, nullable=False, default=True)
+
+
+class Subnet(BASE, NeutronMixin):
+    __tablename__ = 'subnets'
+    __table_args__ = (Index('subnets_network_id_idx', 'network_id'),)
+    id = Column(String(36), primary_key=True)
+    project_id = Column(String(255), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    network_id = Column(String(36), ForeignKey('networks.id'), nullable=False)
+    ip_version = Column(Integer, nullable=False)
+    cidr = Column(String(64), nullable=False)
+    gateway_ip = Column(String(64))
+    enable_dhcp = Column(Boolean, nullable=False, default=True)
+    ipv6_ra_mode = Column(String(16))
+    ipv6_address_mode = Column(String(16))
+
+
+class IPAllocationPool(BASE):
+    __tablename__ = 'ipallocationpools'
+    id = Column(String(36), primary_key=True)
+    subnet_id = Column(String(36), ForeignKey('subnets.id', ondelete='CASCADE'),
+                       nullable=False, index=True)
+    first_ip = Column(String(64), nullable=False)
+    last_ip = Column(String(64), nullable=False)
+
+
+class DNSNameServer(BASE):
+    __tablename__ = 'dnsnameservers'
+    __table_args__ = (Index('dnsnameservers_subnet_id_idx', 'subnet_id'),)
+    address = Column(String(128), primary_key=True)
+    subnet_id = Column(String(36), ForeignKey('subnets.id', ondelete='CASCADE'),
+                       primary_key=True)
+    order = Column(Integer, nullable=False, default=0)
+
+
+class SubnetRoute(BASE):
+    __tablename__ = 'subnetroutes'
+    __table_args__ = (Index('subnetroutes_subnet_id_idx', 'subnet_id'),)
+    destination = Column(String(64), primary_key=True)
+    nexthop = Column(String(64), primary_key=True)
+    subnet_id = Column(String(36), ForeignKey('subnets.id', ondelete='CASCADE'),
+                       primary_key=True)
+
+
+class Port(BASE, NeutronMixin):
+    """A port; its binding (Neutron's ml2_port_bindings) sits on the row.
+    A MAC is unique on its network by constraint."""
+    __tablename__ = 'ports'
+    __table_args__ = (
+        UniqueConstraint('network_id', 'mac_address', name='uniq_ports0network_id0mac_address'),
+        Index('ports_network_id_device_owner_idx', 'network_id', 'device_owner'),
+        Index('ports_device_id_idx', 'device_id'),
+        Index('ports_project_id_idx', 'project_id'))
+    id = Column(String(36), primary_key=True)
+    project_id = Column(String(255), nullable=False)
+    name = Column(String(255), nullable=False, default='')
+    network_id = Column(String(36), ForeignKey('networks.id'), nullable=False)
+    mac_address = Column(String(32), nullable=False)
+    admin_state_up = Column(Boolean, nullable=False, default=True)
+    status = Column(String(16), nullable=False, default='DOWN')
+    device_id = Column(String(255), nullable=False, default='')
+    device_owner = Column(String(255), nullable=False, default='')
+    port_security_enabled = Column(Boolean, nullable=False, default=True)
+    binding_host_id = Column(String(255), nullable=False, default='')
+    binding_vif_type = Column(String(64), nullable=False, default='unbound')
+    binding_vif_details = Column(Text)
+    binding_vnic_type = Column(String(64), nullable=False, default='normal')
+    binding_profile = Column(Text)
+
+
+class IPAllocation(BASE):
+    """A fixed IP of a port.  An address is unique on its network by
+    constraint: concurrent allocations insert and the loser retries."""
+    __tablename__ = 'ipallocations'
+    __table_args__ = (
+        UniqueConstraint('network_id', 'ip_address', name='uniq_ipallocations0network_id0ip_address'),
+        Index('ipallocations_port_id_idx', 'port_id'),
+        Index('ipallocations_subnet_id_idx', 'subnet_id'))
+    ip_address = Column(String(64), primary_key=True)
+    subnet_id = Column(String(36), ForeignKey('subnets.id'), primary_key=True)
+    network_id = Column(String(36), ForeignKey('networks.id'), nullable=False)
+    port_id = Column(String(36), ForeignKey('ports.id', ondelete='CASCADE'), nullable=False)
+
+
 class BuildRequest(BASE, TimestampMixin):
     """What was asked for one instance's build, written with the instance
     (Nova's ``build_requests``).  It outlives lost messages: any conductor

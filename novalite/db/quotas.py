@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import func, select, update
 
-from novalite.db.api import writer, reader
+from novalite.db import api as db_api
+from novalite.db.session import reader, writer
 from novalite.db import models as m
 
 
@@ -103,7 +104,6 @@ def instance_create_within_quota(ctx, decide, build_rows):
     """Create instances of ``ctx.project_id`` with the quota check inside the
     creating transaction: ``decide(usage)`` returns how many may be created
     (or raises), ``build_rows(count)`` the rows to insert."""
-    from novalite.db import api as db
     with owner_locked('project:%s' % ctx.project_id) as session:
         count = decide(_instance_usage(session, ctx.project_id))
-        return db.instance_create_many_in(session, ctx, build_rows(count))
+        return db_api.instance_create_many_in(session, ctx, build_rows(count))

@@ -3,7 +3,8 @@ import itertools
 
 from novalite.policies import (availability_zone, base, flavor_access, flavor_extra_specs,
                                flavor_manage, flavors, hypervisors, instance_actions,
-                               keypairs, limits, quota_sets, servers, services)
+                               keypairs, limits, network, quota_sets,
+                               server_external_events, servers, services)
 
 
 def list_rules():
@@ -13,4 +14,5 @@ def list_rules():
                                 availability_zone.list_rules(), hypervisors.list_rules(),
                                 services.list_rules(), instance_actions.list_rules(),
                                 keypairs.list_rules(), limits.list_rules(),
-                                quota_sets.list_rules()))
+                                quota_sets.list_rules(),
+                                server_external_events.list_rules(), network.list_rules()))

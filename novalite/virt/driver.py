@@ -27,6 +27,9 @@ class ComputeDriver:
 
     def __init__(self):
         self._event_callback = None
+        # the compute manager's InstanceEvents: wait_for(uuid, events, deadline)
+        # around a paused start until Neutron reports the ports plugged
+        self.virtapi = None
 
     # -- host ---------------------------------------------------------------
     def init_host(self, host):

@@ -175,3 +175,123 @@ def test_openstack_cli_wrong_password_fails(kcloud, keystone, tmp_path):
     res = _openstack(kcloud, keystone, tmp_path, 'wrong', 'server', 'list')
     assert res.returncode != 0
     assert 'HTTP 401' in res.stderr, res.stderr
+
+
+def test_network_service_through_keystone(kcloud, keystone, users):
+    """/network takes the same Keystone contexts: a member's network and port
+    are the member's; a user with the ``service`` role (as novalite-compute
+    may run) binds the port; the member may not."""
+    alice, bob = users['alice'], users['bob']
+    if not keystone.admin.get(keystone.url + '/roles', params={'name': 'service'}).json()[
+            'roles']:
+        keystone._post('/roles', {'role': {'name': 'service'}})
+    project = keystone.create_project('service-net')
+    keystone.create_user('compute-svc', PASSWORD, project, role='service')
+    service = keystone.session('compute-svc', PASSWORD, 'service-net').get_token()
+
+    def net(method, path, body=None, token=alice.token):
+        return kcloud.request(method, '/network/v2.0' + path, body, token=token)
+    network = net('POST', '/networks', {'network': {'name': 'k-net'}}).json['network']
+    assert network['project_id'] == alice.project_id
+    assert net('POST', '/subnets', {'subnet': {'network_id': network['id'], 'ip_version': 4,
+                                               'cidr': '10.60.0.0/24'}}).status == 201
+    port = net('POST', '/ports', {'port': {'network_id': network['id']}}).json['port']
+    assert net('GET', '/ports/' + port['id'], token=bob.token).status == 404
+    bind = {'port': {'binding:host_id': 'compute1', 'device_id': 'vm'}}
+    assert net('PUT', '/ports/' + port['id'], bind).status == 403
+    r = net('PUT', '/ports/' + port['id'], bind, token=service)
+    assert r.status == 200, r.raw
+    assert r.json['port']['binding:vif_type'] == 'bridge'
+    assert kcloud.request('GET', '/network/v2.0/networks', token=None).status == 401
+
+
+# -- the embedded identity endpoint is noauth2's only -------------------------------
+def test_identity_endpoint_is_not_served_in_keystone_mode(kcloud):
+    resp = kcloud.request('GET', '/identity/v3', token=None)
+    assert resp.status == 300 and list(resp.json) == ['choices']    # Nova's, not Keystone's
+    resp = kcloud.request('POST', '/identity/v3/auth/tokens', {'auth': {}}, token=None)
+    assert resp.status != 201 and 'X-Subject-Token' not in resp.headers
+
+
+def _shape(value):
+    """The structure of a JSON value: keys and types, lists by their first item."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__
+
+
+def _keystone_call(keystone, method, path, body=None, headers=None):
+    resp = keystone.admin.request(keystone.url[:-len('/v3')] + path, method, json=body,
+                                  headers=headers, authenticated=False, raise_exc=False)
+    return resp.status_code, resp.headers, resp.json() if resp.content else None
+
+
+def _embedded_call(method, path, body=None, headers=None):
+    import webob
+    import novalite.conf  # noqa: F401
+    from novalite.api.identity import app as identity_app
+    app = identity_app.IdentityApp(lambda: [('compute', 'nova', '/v2.1'),
+                                            ('identity', 'keystone', '/identity')])
+    req = webob.Request.blank(path, method=method, base_url='http://127.0.0.1:8774/identity',
+                              headers=headers or {})
+    if body is not None:
+        req.body, req.content_type = json.dumps(body).encode(), 'application/json'
+    resp = req.get_response(app)
+    return resp.status_int, resp.headers, json.loads(resp.body) if resp.body else None
+
+
+def _password_body(password, scope=True):
+    auth = {'identity': {'methods': ['password'], 'password': {'user': {
+        'name': 'admin', 'domain': {'name': 'Default'}, 'password': password}}}}
+    if scope:
+        auth['scope'] = {'project': {'name': 'admin', 'domain': {'id': 'default'}}}
+    return {'auth': auth}
+
+
+def test_embedded_identity_bodies_have_keystones_shape(keystone):
+    """The same requests to the real Keystone and to /identity: same status,
+    same body structure (keys and types), same error messages."""
+    ks = {'versions': _keystone_call(keystone, 'GET', '/'),
+          'version': _keystone_call(keystone, 'GET', '/v3'),
+          'token': _keystone_call(keystone, 'POST', '/v3/auth/tokens',
+                                  _password_body(ks_mod.ADMIN_PASSWORD))}
+    ours = {'versions': _embedded_call('GET', '/'), 'version': _embedded_call('GET', '/v3'),
+            'token': _embedded_call('POST', '/v3/auth/tokens', _password_body('x'))}
+    for name, tok in (('ks', ks['token'][1]['X-Subject-Token']),
+                      ('ours', ours['token'][1]['X-Subject-Token'])):
+        headers = {'X-Auth-Token': tok, 'X-Subject-Token': tok}
+        target = ks if name == 'ks' else ours
+        for query in ('', '?nocatalog'):
+            target['validate' + query] = (
+                _keystone_call(keystone, 'GET', '/v3/auth/tokens' + query, headers=headers)
+                if name == 'ks' else _embedded_call('GET', '/v3/auth/tokens' + query,
+                                                    headers=headers))
+        target['catalog'] = (_keystone_call(keystone, 'GET', '/v3/auth/catalog', headers=headers)
+                             if name == 'ks' else _embedded_call('GET', '/v3/auth/catalog',
+                                                                 headers=headers))
+    for key in ks:
+        assert ks[key][0] == ours[key][0], key
+        assert _shape(ks[key][2]) == _shape(ours[key][2]), key
+    assert ks['version'][2]['version']['id'] == ours['version'][2]['version']['id']
+    assert ks['version'][2]['version']['media-types'] == \
+        ours['version'][2]['version']['media-types']
+    bad_bodies = [
+        {}, {'auth': {'identity': {'methods': 'password'}}},
+        {'auth': {'identity': {'methods': ['password']}}},
+        {'auth': {'identity': {'methods': ['password'], 'password': {'user': {'password': 'x'}}}}},
+        {'auth': {'identity': {'methods': ['password'],
+                               'password': {'user': {'name': 'admin', 'password': 'x'}}}}},
+        dict(_password_body(ks_mod.ADMIN_PASSWORD, scope=False)['auth'],
+             scope={'project': {'name': 'admin'}}),
+        dict(_password_body(ks_mod.ADMIN_PASSWORD, scope=False)['auth'],
+             scope={'project': {'id': 'nope'}}),
+    ]
+    for body in bad_bodies:
+        body = body if not body or 'auth' in body else {'auth': body}
+        status, _h, theirs = _keystone_call(keystone, 'POST', '/v3/auth/tokens', body)
+        status2, _h2, mine = _embedded_call('POST', '/v3/auth/tokens', body)
+        assert (status, set(theirs['error'])) == (status2, set(mine['error'])), body
+        # Keystone appends jsonschema's schema dump to schema errors: compare the first line
+        assert theirs['error']['message'].split('\n')[0] == mine['error']['message'], body

@@ -119,8 +119,9 @@ def test_real_guest_boots_prints_marker_and_is_deleted(cloud):
 
 def test_guest_qemu_refuses_ends_in_error_cleaned_up(cloud):
     """A kernel QEMU cannot load: createWithFlags fails, the spawn error is a
-    reschedule, the only host is already tried, so the server ends in ERROR;
-    the domain, its directory and the claim are gone."""
+    reschedule, the only host is already tried, so the server ends in ERROR
+    with a fault naming the host and its error; the domain, its directory and
+    the claim are gone."""
     c = cloud
     bogus = c.tmp / 'not-a-kernel'
     bogus.write_text('not a kernel')
@@ -133,8 +134,10 @@ def test_guest_qemu_refuses_ends_in_error_cleaned_up(cloud):
     assert r.status == 202, r.raw
     sid = r.json['server']['id']
     server = c.wait_status(sid, ('ERROR',), timeout=60)
-    assert server['fault']['message'] == (
-        'Exhausted all hosts available for retrying build failures for instance %s.' % sid)
+    message = server['fault']['message']
+    assert message.startswith(
+        'Exhausted all hosts available for retrying build failures for instance %s. '
+        'Hosts tried: %s: libvirtError: ' % (sid, COMPUTE)), message
     _assert_cleaned(c, sid)
     assert 'invalid kernel header' in c.log_text(COMPUTE)
     assert c.request('DELETE', c.servers_path('/' + sid)).status == 204

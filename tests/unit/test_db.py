@@ -11,6 +11,7 @@ from novalite.db import api as db
 from novalite.db import hosts
 from novalite.db import migration
 from novalite.db import models
+from novalite.db import session as db_session
 from novalite import exception
 
 CONF = cfg.CONF
@@ -19,15 +20,15 @@ CONF = cfg.CONF
 @pytest.fixture
 def database(db_url):
     CONF.set_override('connection', db_url, 'database')
-    db.dispose_engine()
+    db_session.dispose_engine()
     migration.db_sync()
     yield db_url
-    db.dispose_engine()
+    db_session.dispose_engine()
     CONF.clear_override('connection', 'database')
 
 
 def test_migrations_match_models(database):
-    with db.get_engine().connect() as conn:
+    with db_session.get_engine().connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), models.BASE.metadata)
     assert diff == []
 
@@ -104,3 +105,25 @@ def test_destroy_releases_the_claim(database):
     assert hosts.compute_node_get_all('h1')[0]['memory_mb_used'] == 0
     with pytest.raises(exception.InstanceNotFound):
         db.instance_get_by_uuid('33333333-3333-3333-3333-333333333333')
+
+
+def test_two_services_registering_at_once_both_get_a_row(database):
+    """InnoDB picks one of two concurrent first heartbeats (UPDATE of a missing
+    row, then INSERT) as a deadlock victim; the heartbeat runs again."""
+    import threading
+    from novalite.db import hosts
+    errors, barrier = [], threading.Barrier(6)
+
+    def register(i):
+        try:
+            barrier.wait()
+            hosts.service_heartbeat('host-%d' % i, 'novalite-conductor', 'conductor')
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+    threads = [threading.Thread(target=register, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(hosts.service_get_all(binary='novalite-conductor')) == 6

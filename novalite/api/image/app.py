@@ -14,6 +14,7 @@ import webob.static
 from novalite.api import auth
 from novalite.api.image import schemas
 from novalite.api.image import views
+from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite import exception
 from novalite.image import api as image_api
@@ -27,12 +28,6 @@ PATCH_TYPES = {'application/openstack-images-v2.0-json-patch': 4,
 EDITABLE = ('name', 'visibility', 'protected', 'os_hidden', 'min_ram', 'min_disk',
             'container_format', 'disk_format', 'owner', 'tags')
 QUEUED_ONLY = ('container_format', 'disk_format')
-# Domain errors as Glance answers them (the first isinstance match wins).
-ERRORS = [(exception.MarkerNotFound, webob.exc.HTTPBadRequest),
-          (exception.NotFound, webob.exc.HTTPNotFound),
-          (exception.Forbidden, webob.exc.HTTPForbidden),
-          (exception.ImageConflict, webob.exc.HTTPConflict),
-          (exception.Invalid, webob.exc.HTTPBadRequest)]
 
 
 def _body(req):
@@ -320,10 +315,11 @@ class ImageAPI:
         except webob.exc.HTTPException as e:
             return e
         except exception.NovaliteException as e:
-            for cls, http_error in ERRORS:
-                if isinstance(e, cls):
-                    return http_error(explanation=e.format_message())
-            raise
+            # the code from the one table; the body as Glance renders it
+            code = faults.code_for(e)
+            if code is None:
+                raise
+            return webob.exc.status_map[code](explanation=e.format_message())
 
 
 class ImageApp:

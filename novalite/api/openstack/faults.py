@@ -53,6 +53,7 @@ RETRY_AFTER = 5
 
 
 def code_for(error):
+    """The HTTP code of a domain error, or None when the table has none."""
     for cls, code in EXCEPTION_CODES:
         if isinstance(error, cls):
             return code
@@ -75,6 +76,16 @@ def fault_response(code, message, headers=None):
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp
+
+
+def error_response(error):
+    """Nova's fault body for a domain error, by the table (a 500 for the
+    unmapped ones)."""
+    code = code_for(error)
+    if code is None or not isinstance(error, exc.NovaliteException):
+        f = unexpected(error)
+        return fault_response(f.code, f.message, f.headers)
+    return fault_response(code, error.format_message())
 
 
 def unexpected(error):

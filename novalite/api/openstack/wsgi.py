@@ -99,14 +99,8 @@ def invoke(handler, req, kwargs):
         if req.method in ('POST', 'PUT'):
             kwargs['body'] = parse_body(req)
         result = handler(req, **kwargs)
-    except faults.Fault as f:
+    except faults.Fault as f:      # handlers raise domain errors as Faults (expected_errors)
         return faults.fault_response(f.code, f.message, f.headers)
-    except exception.NovaliteException as e:
-        c = faults.code_for(e)
-        if c is None:
-            f = faults.unexpected(e)
-            return faults.fault_response(f.code, f.message, f.headers)
-        return faults.fault_response(c, e.format_message())
     if isinstance(result, webob.Response):
         return result
     if isinstance(result, ResponseObject):

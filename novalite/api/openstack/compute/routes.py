@@ -15,6 +15,7 @@ from novalite.api.openstack.compute import limits
 from novalite.api.openstack.compute import quota_sets
 from novalite.api.openstack.compute import hypervisors
 from novalite.api.openstack.compute import instance_actions
+from novalite.api.openstack.compute import server_external_events
 from novalite.api.openstack.compute import servers
 from novalite.api.openstack.compute import services
 
@@ -34,6 +35,7 @@ def route_list():
     hyp_c = hypervisors.HypervisorsController()
     actions_c = instance_actions.InstanceActionsController()
     service_c = services.ServiceController()
+    events_c = server_external_events.ServerExternalEventsController()
     return [
         ('/servers', {'GET': (server_c, 'index'), 'POST': (server_c, 'create')}),
         ('/servers/detail', {'GET': (server_c, 'detail')}),
@@ -61,6 +63,7 @@ def route_list():
         ('/os-hypervisors/{id}', {'GET': (hyp_c, 'show')}),
         ('/os-hypervisors/{id}/search', {'GET': (hyp_c, 'search')}),
         ('/os-hypervisors/{id}/servers', {'GET': (hyp_c, 'servers')}),
+        ('/os-server-external-events', {'POST': (events_c, 'create')}),
         ('/os-services', {'GET': (service_c, 'index')}),
         ('/os-services/{id}', {'PUT': (service_c, 'update')}),
         ('/os-keypairs', {'GET': (keypair_c, 'index'), 'POST': (keypair_c, 'create')}),

@@ -263,11 +263,6 @@ class ServersController:
         if not image_href:
             raise faults.Fault(400, 'Missing imageRef attribute')
         flavor_id = str(server_dict['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
-        try:
-            flavor = db_catalog.flavor_get_by_flavor_id(
-                flavor_id, None if ctx.is_admin else ctx.project_id)
-        except exception.FlavorNotFound:
-            raise exception.FlavorNotFoundForCreate(flavor_id=flavor_id)
 
         networks = server_dict.get('networks', 'auto')
         if isinstance(networks, list):
@@ -284,11 +279,19 @@ class ServersController:
         if 'OS-DCF:diskConfig' in server_dict:
             create_kwargs['auto_disk_config'] = server_dict['OS-DCF:diskConfig'] == 'AUTO'
 
-        instances, resv_id = self.compute_api.create(
-            ctx, flavor, image_href, display_name=name,
-            metadata=server_dict.get('metadata'), requested_networks=networks,
-            admin_password=password, access_ip_v4=server_dict.get('accessIPv4'),
-            access_ip_v6=server_dict.get('accessIPv6'), **create_kwargs)
+        # as Nova: what the request names but does not exist is a bad request
+        try:
+            flavor = db_catalog.flavor_get_by_flavor_id(
+                flavor_id, None if ctx.is_admin else ctx.project_id)
+            instances, resv_id = self.compute_api.create(
+                ctx, flavor, image_href, display_name=name,
+                metadata=server_dict.get('metadata'), requested_networks=networks,
+                admin_password=password, access_ip_v4=server_dict.get('accessIPv4'),
+                access_ip_v6=server_dict.get('accessIPv6'), **create_kwargs)
+        except exception.ImageNotFound:
+            raise faults.Fault(400, 'Can not find requested image')
+        except (exception.FlavorNotFound, exception.ComputeHostNotFound) as error:
+            raise faults.Fault(400, error.format_message())
         if return_reservation_id:
             return {'reservation_id': resv_id}
         body = views_servers.create(req, instances[0], password)

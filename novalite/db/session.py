@@ -1,0 +1,120 @@
+"""The database session: one engine per process and the transaction helpers
+every ``novalite.db`` module uses.
+
+``writer()`` and ``reader()`` yield a SQLAlchemy Session inside a transaction
+(committed on success, rolled back on error); nothing outside ``novalite.db``
+sees a Session.  novalite-compute replaces ``get_engine`` with a guard that
+raises (it has no database credentials).
+"""
+import contextlib
+import datetime
+import functools
+import threading
+import time
+
+import sqlalchemy as sa
+from oslo_config import cfg
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from novalite import exception
+
+CONF = cfg.CONF
+
+_ENGINE = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def now():
+    """UTC now, naive (the columns are timezone-less, as Nova's)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def get_engine():
+    """The process's engine for ``[database] connection``, made on first use."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = create_engine(CONF.database.connection)
+        return _ENGINE
+
+
+def dispose_engine():
+    """Close the pool and forget the engine (tests, config reloads)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is not None:
+            _ENGINE.dispose()
+        _ENGINE = None
+
+
+def create_engine(url):
+    if url.startswith('sqlite'):
+        engine = sa.create_engine(url, connect_args={'check_same_thread': False,
+                                                     'timeout': 30})
+
+        @event.listens_for(engine, 'connect')
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute('PRAGMA journal_mode=WAL')
+            cur.execute('PRAGMA synchronous=NORMAL')
+            cur.execute('PRAGMA busy_timeout=30000')
+            cur.close()
+        return engine
+    return sa.create_engine(url, pool_size=CONF.database.max_pool_size,
+                            max_overflow=CONF.database.max_overflow,
+                            pool_pre_ping=True)
+
+
+@contextlib.contextmanager
+def writer():
+    """A session in a transaction, committed on success."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+reader = writer
+
+# MariaDB/MySQL 1213 (deadlock) and 1205 (lock wait timeout); PostgreSQL 40P01
+# (deadlock detected) and 40001 (serialization failure)
+_RETRYABLE = {1213, 1205, '40P01', '40001'}
+
+
+def _retryable(exc):
+    orig = getattr(exc, 'orig', None)
+    code = getattr(orig, 'sqlstate', None) or (orig.args[0] if getattr(orig, 'args', None)
+                                                else None)
+    return code in _RETRYABLE
+
+
+def retry_on_deadlock(func):
+    """Run a whole transaction again when the database chose it as a deadlock
+    victim (oslo.db's retry_on_deadlock): e.g. two services registering at
+    once take gap locks on the services index in InnoDB."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        for attempt in range(5):
+            try:
+                return func(*args, **kwargs)
+            except sa.exc.OperationalError as e:
+                if attempt == 4 or not _retryable(e):
+                    raise
+                time.sleep(0.02 * 2 ** attempt)     # back off, then a fresh transaction
+    return wrapper
+
+
+# -- row helpers shared by the db modules --------------------------------------
+def row_dict(row):
+    """A model row as a plain dict of its columns."""
+    return {c.name: getattr(row, c.name) for c in row.__table__.columns}
+
+
+def page(rows, key, marker, limit):
+    """``rows`` after the one whose ``key`` is ``marker``, at most ``limit``."""
+    if marker is not None:
+        keys = [getattr(r, key) for r in rows]
+        if marker not in keys:
+            raise exception.MarkerNotFound(marker=marker)
+        rows = rows[keys.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
