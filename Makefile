@@ -14,12 +14,16 @@ GL_STAMP := $(GL_VENV)/.glance-stamp
 # A real Neutron (ML2/OVN; uwsgi, PyMySQL) for the real-Neutron tests.
 NE_VENV  ?= .venv-neutron
 NE_STAMP := $(NE_VENV)/.neutron-stamp
+# Nova's api_samples (conformance data) from the released Nova sdist on PyPI.
+REF_DIR   ?= .cache/reference
+REF_STAMP := $(REF_DIR)/.nova-34.0.0
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test system-deps sample-config clean
 
 # Debian packages: libvirt and qemu (the libvirt driver and its tests),
-# libvirt-dev + pkg-config (to build libvirt-python); starts libvirtd/virtlogd.
+# libvirt-dev + pkg-config (to build libvirt-python), dnsmasq + dhcp_release +
+# iptables (host networking of novalite-compute); starts libvirtd/virtlogd.
 system-deps:
 	$(SUDO) tools/setup-libvirt.sh
 	$(SUDO) tools/setup-ovn.sh
@@ -40,10 +44,13 @@ $(GL_STAMP): tools/setup-service-venv.sh
 $(NE_STAMP): tools/setup-service-venv.sh
 	PYTHON=$(PYTHON) tools/setup-service-venv.sh neutron $(NE_VENV)
 
+$(REF_STAMP): tools/fetch-reference.sh $(STAMP)
+	PYTHON=$(PY) tools/fetch-reference.sh $(REF_DIR)
+
 run: system-deps $(STAMP)
 	$(VENV)/bin/novalite-all --demo
 
-test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(NE_STAMP)
+test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(NE_STAMP) $(REF_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 sample-config: $(STAMP)

@@ -37,3 +37,9 @@ class RequestContext(o_context.RequestContext):
 def get_admin_context():
     return RequestContext(user_id=None, project_id=None, is_admin=True,
                           roles=['admin'], overwrite=False)
+
+
+def project_scope(context):
+    """The project a caller's reads are limited to: None (every project) for
+    an admin, else its own.  The one place admin-or-project scoping is written."""
+    return None if context is None or context.is_admin else context.project_id

@@ -279,3 +279,66 @@ class ConsoleNotAvailable(NovaliteException):
 
 class ServiceUnavailable(NovaliteException):
     msg_fmt = 'Service %(service)s is unavailable: %(reason)s'
+
+
+# -- networks and ports (Nova's names and messages) ------------------------------
+class NetworkNotFound(NotFound):
+    msg_fmt = 'Network %(network_id)s could not be found.'
+
+
+class PortNotFound(NotFound):
+    msg_fmt = 'Port id %(port_id)s could not be found.'
+
+
+class PortInUse(Invalid):          # 409, see faults
+    msg_fmt = 'Port %(port_id)s is still in use.'
+
+
+class NetworkAmbiguous(Invalid):   # 409, see faults
+    msg_fmt = ('More than one possible network found. Specify network ID(s) to select '
+               'which one(s) to connect to.')
+
+
+class UnableToAutoAllocateNetwork(Invalid):
+    msg_fmt = 'Unable to automatically allocate a network for project %(project_id)s'
+
+
+class NetworkRequiresSubnet(Invalid):
+    msg_fmt = 'Network %(network_uuid)s requires a subnet in order to boot instances on.'
+
+
+class PortRequiresFixedIP(Invalid):
+    msg_fmt = 'Port %(port_id)s requires a FixedIP in order to be used.'
+
+
+class PortNotUsable(Invalid):
+    msg_fmt = 'Port %(port_id)s not usable for instance %(instance)s.'
+
+
+class MultiplePortsNotApplicable(Invalid):
+    msg_fmt = 'Failed to launch instances: %(reason)s'
+
+
+class InvalidFixedIpAndMaxCountRequest(Invalid):
+    msg_fmt = 'Failed to launch instances: %(reason)s'
+
+
+class FixedIpAlreadyInUse(Invalid):
+    msg_fmt = 'Fixed IP address %(address)s is already in use on instance %(instance_uuid)s.'
+
+
+class FixedIpInvalidForNetwork(Invalid):
+    msg_fmt = ('Fixed IP address %(address)s is not a valid IP for any of the subnets '
+               'on network %(network_id)s.')
+
+
+class NoMoreFixedIps(NovaliteException):
+    msg_fmt = 'No fixed IP addresses available for network: %(net)s'
+
+
+class NetworkServiceUnavailable(ServiceUnavailable):
+    msg_fmt = 'The network service is unavailable: %(reason)s'
+
+
+class NeutronAdminCredentialConfigurationInvalid(NovaliteException):
+    msg_fmt = 'Networking client is experiencing an unauthorized exception.'

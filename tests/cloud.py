@@ -226,6 +226,28 @@ class Cloud:
         wait_for(lambda: self.get_server(server_id).status == 404, timeout,
                  what='server %s deleted' % server_id)
 
+    # -- networks (the embedded Neutron at /network) ---------------------------------
+    def neutron(self, method, path, body=None, token=ADMIN_TOKEN):
+        return self.request(method, '/network/v2.0' + path, body, token=token)
+
+    def create_network(self, name, cidr, shared=False, token=ADMIN_TOKEN):
+        """A network with one IPv4 subnet; returns the network's id."""
+        r = self.neutron('POST', '/networks', {'network': {'name': name, 'shared': shared}},
+                         token=token)
+        assert r.status == 201, r.raw
+        net_id = r.json['network']['id']
+        r = self.neutron('POST', '/subnets', {'subnet': {
+            'network_id': net_id, 'cidr': cidr, 'ip_version': 4, 'name': name + '-subnet'}},
+            token=token)
+        assert r.status == 201, r.raw
+        return net_id
+
+    def seed_network(self):
+        """The shared network "networks": "auto" picks (Nova: the one network
+        visible to the project)."""
+        self.network_id = self.create_network('shared-net', '10.20.0.0/24', shared=True)
+        return self
+
     # -- SQL -----------------------------------------------------------------------
     def query(self, sql, **params):
         with self.engine.connect() as conn:

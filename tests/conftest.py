@@ -22,10 +22,10 @@ def rabbit_url():
 @pytest.fixture(scope='module')
 def module_cloud(tmp_path_factory):
     """One running cloud (PostgreSQL, a RabbitMQ vhost, one fake compute, the
-    seeded catalog) shared by every test of a module: for API contract tests
+    seeded catalog and one shared network) shared by every test of a module: for API contract tests
     that do not depend on the SQL backend.  Mark the module with
     ``pytestmark = pytest.mark.xdist_group('<module>')`` so one worker runs it.
     """
     from tests.cloud import private_cloud
     with private_cloud(tmp_path_factory.mktemp('cloud')) as cloud:
-        yield cloud.start().seed_catalog()
+        yield cloud.start().seed_catalog().seed_network()

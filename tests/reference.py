@@ -1,30 +1,31 @@
-"""Where Nova's reference material lives: ``shared/reference`` beside (or above)
-the checkout, as the project keeps it, else ``$NOVALITE_REFERENCE`` or
-``/work/shared/reference`` (a clean clone elsewhere on the same machine).
-Missing material fails in CI and skips locally, like a missing service."""
+"""Nova's reference material for the conformance tests: the api_samples of the
+released Nova source distribution (pinned in tools/fetch-reference.sh), which
+``make test`` fetches from PyPI and caches under ``.cache/reference`` in the
+checkout; ``$NOVALITE_REFERENCE`` names another copy.  Fetched here when
+missing; a fetch that fails is a failure in CI and a skip locally, like a
+missing service."""
 import os
 import pathlib
+import subprocess
+import sys
 
 from tests import services
 
-_HERE = pathlib.Path(__file__).resolve()
+REPO = pathlib.Path(__file__).resolve().parents[1]
+FETCH = REPO / 'tools' / 'fetch-reference.sh'
 
 
-def _find():
-    candidates = [os.environ.get('NOVALITE_REFERENCE')]
-    candidates += [p / 'shared' / 'reference' for p in _HERE.parents]
-    candidates.append('/work/shared/reference')
-    for c in candidates:
-        if c and (pathlib.Path(c) / 'api_samples').is_dir():
-            return pathlib.Path(c)
-    return None
-
-
-ROOT = _find()
+def _root():
+    root = pathlib.Path(os.environ.get('NOVALITE_REFERENCE') or REPO / '.cache' / 'reference')
+    if not (root / 'api_samples').is_dir():
+        res = subprocess.run([str(FETCH), str(root)], capture_output=True, text=True,
+                             env=dict(os.environ, PYTHON=sys.executable), timeout=600)
+        if res.returncode:
+            services.unavailable("Nova's api_samples (tools/fetch-reference.sh failed: %s)"
+                                 % (res.stdout + res.stderr)[-2000:])
+    return root
 
 
 def api_samples(kind='doc'):
     """``api_samples/doc`` (concrete bodies) or ``api_samples/templates``."""
-    if ROOT is None:
-        services.unavailable("Nova's api_samples (shared/reference beside the checkout)")
-    return ROOT / 'api_samples' / kind
+    return _root() / 'api_samples' / kind

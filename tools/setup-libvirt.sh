@@ -1,7 +1,9 @@
 #!/bin/bash
 # Prepare this host for the novalite libvirt driver (idempotent, run as root).
 #
-#  * installs libvirt + QEMU (+ dev headers for libvirt-python) when missing;
+#  * installs libvirt + QEMU (+ dev headers for libvirt-python) when missing,
+#    and what the compute's host networking runs: dnsmasq (dnsmasq-base),
+#    dhcp_release (dnsmasq-utils) and iptables;
 #  * fixes /dev/kvm ownership (root:kvm 0660) -- without it every defineXML
 #    re-probes QEMU capabilities and takes ~40 s (see environment.md);
 #  * starts virtlogd and libvirtd as daemons (there is no systemd here);
@@ -11,7 +13,7 @@
 set -euo pipefail
 
 DEADLINE_SECONDS=${SETUP_LIBVIRT_TIMEOUT:-60}
-PACKAGES="libvirt-daemon-system qemu-system-x86 libvirt-dev pkg-config qemu-utils"
+PACKAGES="libvirt-daemon-system qemu-system-x86 libvirt-dev pkg-config qemu-utils dnsmasq-base dnsmasq-utils iptables"
 
 log() { echo "setup-libvirt: $*"; }
 die() { echo "setup-libvirt: ERROR: $*" >&2; exit 1; }
@@ -34,7 +36,8 @@ else
     log "packages already installed: $PACKAGES"
 fi
 
-for bin in /usr/sbin/libvirtd /usr/sbin/virtlogd /usr/bin/virsh /usr/bin/qemu-img /usr/bin/qemu-system-x86_64; do
+for bin in /usr/sbin/libvirtd /usr/sbin/virtlogd /usr/bin/virsh /usr/bin/qemu-img /usr/bin/qemu-system-x86_64 \
+           /usr/sbin/dnsmasq /usr/bin/dhcp_release /usr/sbin/iptables; do
     [ -x "$bin" ] || die "$bin missing after install"
 done
 

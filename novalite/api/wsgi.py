@@ -19,6 +19,7 @@ from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite import exception
 from novalite.image import glance
+from novalite.network import neutron
 
 CONF = cfg.CONF
 
@@ -82,6 +83,8 @@ class RootApp:
         # the embedded network service's Neutron v2.0 subset, unless a real Neutron is used
         self.network = (network_app.NetworkApp() if CONF.network.backend == 'embedded'
                         else None)
+        if self.network is not None:
+            neutron.serve_locally(self)     # this process's own client: no self-HTTP
         # noauth2's Keystone v3 subset, so clients log in with a plain clouds.yaml
         self.identity = (identity_app.IdentityApp(self.catalog_services)
                          if CONF.api.auth_strategy == 'noauth2' else None)

@@ -4,10 +4,13 @@ SQLite under the state path; RabbitMQ on localhost when it answers, else the
 in-process transport; noauth2.  The compute driver is ``compute_driver`` when
 configured, else libvirt when ``[libvirt] connection_uri`` (qemu:///system)
 answers (``kvm`` when /dev/kvm is usable, else ``qemu``/TCG), else the fake
-driver.  With ``--demo`` it creates a flavor and an image, boots a server with
-a real HTTP request and prints it ACTIVE; on libvirt the image is the busybox
-test guest of tools/build-test-guest.sh and the demo prints the marker line
-the guest writes on its serial console.  The API keeps running.
+driver.  With ``--demo`` it creates a flavor, an image and a default network
+(``demo-net``: an isolated subnet 10.233.0.0/24 whose gateway sits on the
+host's bridge, masqueraded out), boots a server on it with a real HTTP
+request and prints it ACTIVE with its address; on libvirt the image is the
+busybox test guest of tools/build-test-guest.sh, and the demo prints the
+marker line and the DHCP lease line the guest writes on its serial console,
+then pings the guest from the host.  The API keeps running.
 """
 import json
 import logging
@@ -46,6 +49,8 @@ cli_opts = [cfg.BoolOpt('demo', default=False,
 # the demo server belongs to project "admin", where clouds.yaml's admin logs in
 DEMO_PROJECT = identity_resources.hex_id('admin')
 GUEST_MARKER = 'NOVALITE-GUEST-BOOTED'
+GUEST_LEASE = re.compile(r'NOVALITE-GUEST-IP (\S+)/')
+DEMO_NETWORK, DEMO_CIDR, DEMO_GATEWAY = 'demo-net', '10.233.0.0/24', '10.233.0.1'
 BUILD_GUEST = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'tools', 'build-test-guest.sh')
 
@@ -65,6 +70,7 @@ def choose_compute_driver():
         CONF.set_override('compute_driver', 'fake')
         return 'fake (%s does not answer: %s)' % (uri, detail)
     CONF.set_override('compute_driver', 'libvirt')
+    _choose_instances_path()
     if _configured('virt_type', 'libvirt'):
         why = 'configured'
     else:
@@ -73,6 +79,20 @@ def choose_compute_driver():
     return 'libvirt (%s on %s, %s; virt_type %s: %s)' % (
         uri, detail, 'KVM' if CONF.libvirt.virt_type == 'kvm' else 'QEMU TCG',
         CONF.libvirt.virt_type, why)
+
+
+def _choose_instances_path():
+    """The embedded default instances path must be one QEMU can reach: a
+    checkout in a private directory (under /root, a mktemp dir) is not."""
+    if _configured('instances_path'):
+        return
+    path, why = detect.reachable_instances_path(CONF.instances_path)
+    if path is None:
+        print('Instances path %s: %s, and no fallback could be created; guests '
+              'will fail to start (set [DEFAULT] instances_path)' % (CONF.instances_path, why))
+    elif path != CONF.instances_path:
+        print('Instances path: %s (%s)' % (path, why))
+        CONF.set_override('instances_path', path)
 
 
 def _ensure_demo_catalog():
@@ -127,13 +147,30 @@ def _http(method, url, body=None):
         return resp.status, json.loads(resp.read() or b'null')
 
 
+def _ensure_demo_network(base):
+    """The demo's network through the embedded /network service; its id."""
+    url = '%s/network/v2.0' % base
+    _s, body = _http('GET', '%s/networks?name=%s' % (url, DEMO_NETWORK))
+    if body['networks']:
+        return body['networks'][0]['id']
+    _s, body = _http('POST', url + '/networks', {'network': {'name': DEMO_NETWORK}})
+    net_id = body['network']['id']
+    _http('POST', url + '/subnets', {'subnet': {
+        'network_id': net_id, 'name': DEMO_NETWORK + '-subnet', 'ip_version': 4,
+        'cidr': DEMO_CIDR, 'gateway_ip': DEMO_GATEWAY}})
+    print('Created network %s (%s, gateway %s on the host, masquerade %s)'
+          % (DEMO_NETWORK, DEMO_CIDR, DEMO_GATEWAY, CONF.network.masquerade))
+    return net_id
+
+
 def run_demo(base):
     flavor, image = _ensure_demo_catalog()
+    net_id = _ensure_demo_network(base)
     url = '%s/v2.1/%s/servers' % (base, DEMO_PROJECT)
     t0 = time.monotonic()
     status, body = _http('POST', url, {'server': {'name': 'demo', 'imageRef': image['id'],
                                                   'flavorRef': flavor['flavorid'],
-                                                  'networks': 'auto'}})
+                                                  'networks': [{'uuid': net_id}]}})
     server_id = body['server']['id']
     print('POST %s -> %d, server %s' % (url, status, server_id))
     deadline = time.monotonic() + 120
@@ -148,23 +185,45 @@ def run_demo(base):
                                                   time.monotonic() - t0))
     if server.get('fault'):
         print('Fault: %s' % server['fault']['message'])
-    elif (image.get('properties') or {}).get('kernel_id'):
-        _print_marker('%s/%s/action' % (url, server_id), t0)
+        return server
+    for label, ips in server.get('addresses', {}).items():
+        print('Addresses on %s: %s' % (label, ', '.join(ip['addr'] for ip in ips)))
+    if (image.get('properties') or {}).get('kernel_id'):
+        _print_console('%s/%s/action' % (url, server_id), t0)
     return server
 
 
-def _print_marker(action_url, t0):
-    """Wait for the guest's marker line on its console and print it."""
-    deadline = time.monotonic() + 180
+def _print_console(action_url, t0):
+    """Wait for the guest's marker and DHCP lease lines on its console,
+    print them, and ping the leased address from the host."""
+    deadline, seen = time.monotonic() + 240, set()
     while time.monotonic() < deadline:
         _s, body = _http('POST', action_url, {'os-getConsoleOutput': {'length': 50}})
-        lines = [ln for ln in body['output'].splitlines() if GUEST_MARKER in ln]
-        if lines:
-            print('The guest printed on its serial console after %.2f s: %s'
-                  % (time.monotonic() - t0, lines[0].strip()))
-            return
+        for line in body['output'].splitlines():
+            for key in (GUEST_MARKER, 'NOVALITE-GUEST-IP'):
+                if key in line and key not in seen:
+                    seen.add(key)
+                    print('The guest printed on its serial console after %.2f s: %s'
+                          % (time.monotonic() - t0, line.strip()))
+                    lease = GUEST_LEASE.search(line)
+                    if lease:
+                        _ping(lease.group(1))
+                        return
         time.sleep(0.5)
-    print('No %s on the guest console within 180 s' % GUEST_MARKER)
+    print('No DHCP lease line on the guest console within 240 s')
+
+
+def _ping(address):
+    from novalite.network.linux import icmp
+    try:
+        rtt = icmp.wait_for_ping(address, 30)
+    except OSError as e:       # a raw socket needs root (CAP_NET_RAW)
+        print('Could not ping %s from the host: %s' % (address, e))
+        return
+    if rtt is None:
+        print('The host pinged %s: no answer within 30 s' % address)
+    else:
+        print('The host pinged %s: it answered in %.1f ms' % (address, rtt * 1000))
 
 
 def main(argv=None):

@@ -8,6 +8,7 @@ one transaction and casts ``build_instances`` to the conductor.  No HTTP here.
 """
 import base64
 import binascii
+import ipaddress
 import logging
 import random
 import string
@@ -19,12 +20,15 @@ from oslo_config import cfg
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.conductor import api as conductor_api
+from novalite import context as nl_context
+from novalite.db import actions as db_actions
 from novalite.db import api as db
 from novalite.db import keypairs as db_keypairs
 from novalite.db import hosts as db_hosts
 from novalite import exception
 from novalite import hooks
 from novalite.image import api as image_api
+from novalite.network import neutron
 from novalite.objects.request_spec import RequestSpec
 from novalite import quota
 from novalite.scheduler import utils as scheduler_utils
@@ -43,6 +47,17 @@ def generate_password(length=12):
     return ''.join(random.SystemRandom().choice(chars) for _ in range(length))
 
 
+def normalize_ipv6(address):
+    """An IPv6 address in its compressed form, as Nova's IPV6AddressField
+    stores it ('2001:0db8:0::1' is '2001:db8::1')."""
+    if not address:
+        return address
+    try:
+        return ipaddress.IPv6Address(address).compressed
+    except ValueError:
+        raise exception.InvalidRequest('accessIPv6 is not a valid IPv6 address.')
+
+
 def flavor_for_instance(flavor):
     keys = ('id', 'flavorid', 'name', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb',
             'swap', 'rxtx_factor', 'extra_specs', 'description')
@@ -53,6 +68,7 @@ class API:
     def __init__(self):
         self.compute_task_api = conductor_api.ComputeTaskAPI()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.network_api = neutron.API()
 
     # -- create ---------------------------------------------------------------
     def _get_image(self, context, image_href):
@@ -82,7 +98,7 @@ class API:
                admin_password=None, scheduler_hints=None, config_drive=None,
                auto_disk_config=None, access_ip_v4=None, access_ip_v6=None,
                hostname=None, tags=None, trusted_certs=None, requested_host=None,
-               requested_hypervisor_hostname=None):
+               requested_hypervisor_hostname=None, block_device_mapping=None):
         """Provision instances (seed 3.3): checks that need no image, the
         scheduler's filter properties, then ``_create_instance``.
 
@@ -93,6 +109,7 @@ class API:
         self._check_requested_destination(requested_host, requested_hypervisor_hostname)
         filter_properties = scheduler_utils.build_filter_properties(
             scheduler_hints or {}, forced_host, forced_node, flavor_for_instance(flavor))
+        image_href = image_href or _boot_image(block_device_mapping)
         return self._create_instance(
             context, flavor, image_href, min_count, max_count, display_name,
             display_description, hostname, key_name, security_groups, availability_zone,
@@ -126,8 +143,6 @@ class API:
                 raise exception.InvalidRequest('Invalid key_name provided.')
         if availability_zone and availability_zone != CONF.default_availability_zone:
             raise exception.InvalidAvailabilityZone()
-        # the requested networks and ports are checked here, before any row
-        # is written (Nova: self.network_api.validate_networks)
         props = image.get('properties', {})
         auto_disk = (auto_disk_config if auto_disk_config is not None else
                      str(props.get('auto_disk_config', 'false')).lower() == 'true')
@@ -145,7 +160,7 @@ class API:
             'key_name': key_name, 'key_data': key_data, 'user_data': user_data,
             'reservation_id': reservation_id, 'config_drive': 'True' if config_drive else '',
             'auto_disk_config': auto_disk, 'access_ip_v4': access_ip_v4,
-            'access_ip_v6': access_ip_v6, 'metadata': metadata,
+            'access_ip_v6': normalize_ipv6(access_ip_v6), 'metadata': metadata,
             'security_groups': security_groups or ['default'], 'network_info': [],
             'system_metadata': dict(
                 {'image_%s' % k: v for k, v in props.items()},
@@ -174,6 +189,10 @@ class API:
             availability_zone, user_data, metadata, access_ip_v4, access_ip_v6,
             requested_networks, config_drive, auto_disk_config, reservation_id, limits,
             filter_properties['scheduler_hints'], tags, trusted_certs)
+        # the requested networks and ports, before any row is written (Nova's
+        # _check_requested_networks): what the compute will allocate
+        requested_networks = self.network_api.validate_networks(context, requested_networks,
+                                                                max_count)
 
         requested_destination = ({'host': requested_host,
                                   'node': requested_hypervisor_hostname}
@@ -231,12 +250,20 @@ class API:
     # -- update -----------------------------------------------------------------
     def update_instance(self, context, instance, updates):
         """PUT /servers/{id}: name, description, hostname, access IPs, disk config."""
+        if updates.get('access_ip_v6'):
+            updates = dict(updates, access_ip_v6=normalize_ipv6(updates['access_ip_v6']))
         return db.instance_update(instance.uuid, updates)
 
     # -- read -------------------------------------------------------------------
-    def get(self, context, uuid):
-        project = None if context.is_admin else context.project_id
-        return db.instance_get_by_uuid(uuid, project_id=project)
+    def get(self, context, uuid, read_deleted=False):
+        """The instance, if the caller's project owns it (any, for an admin)."""
+        return db.instance_get_by_uuid(uuid, project_id=nl_context.project_scope(context),
+                                       read_deleted=read_deleted)
+
+    @staticmethod
+    def get_instance_faults(context, instances):
+        """{uuid: the newest fault} of ``instances``."""
+        return db.instance_fault_get_latest([i.uuid for i in instances])
 
     @staticmethod
     def get_instance_host_status(instance, services=None):
@@ -277,6 +304,11 @@ class API:
                     return self.delete(context, db.instance_get_by_uuid(instance.uuid))
                 self.compute_rpcapi.terminate_instance(context, instance, instance.host)
                 return
+        # local delete (Nova's _local_delete): nobody else will give the ports back
+        try:
+            self.network_api.deallocate_for_instance(context, instance)
+        except exception.NovaliteException:
+            LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
         db.instance_destroy(instance.uuid)
 
     def external_instance_event(self, context, instance_events):
@@ -296,6 +328,69 @@ class API:
                                                  attr='vm_state', state=instance.vm_state)
         return self.compute_rpcapi.get_console_output(context, instance, instance.host,
                                                       tail_length)
+
+
+class HostAPI:
+    """Services and compute nodes, as os-services, os-hypervisors and
+    os-availability-zone see them (Nova's compute.api.HostAPI)."""
+
+    @staticmethod
+    def service_get_all(context, binary=None, host=None):
+        return db_hosts.service_get_all(binary=binary, host=host)
+
+    @staticmethod
+    def service_get(context, host, binary):
+        """The service, or None."""
+        return db_hosts.service_get(host, binary)
+
+    @staticmethod
+    def service_get_by_uuid(context, service_uuid):
+        return db_hosts.service_get_by_uuid(service_uuid)
+
+    @staticmethod
+    def service_update(context, host, binary, values):
+        return db_hosts.service_update(host, binary, values)
+
+    @staticmethod
+    def compute_nodes_get_with_services(context, node_id=None, node_uuid=None,
+                                        hostname_like=None):
+        """[(compute node, its service)], optionally one node or a name match."""
+        return db_hosts.compute_nodes_get_with_services(
+            node_id=node_id, node_uuid=node_uuid, hostname_like=hostname_like)
+
+    @staticmethod
+    def instance_get_all_by_node(context, host, nodename):
+        """The live instances of a compute node, oldest first."""
+        return db.instance_get_all_by_filters({'host': host, 'node': nodename},
+                                              sort_keys=['created_at'], sort_dirs=['asc'])
+
+
+class InstanceActionAPI:
+    """os-instance-actions (Nova's compute.api.InstanceActionAPI)."""
+
+    @staticmethod
+    def actions_get(context, instance, limit=None, marker=None, changes_since=None,
+                    changes_before=None):
+        return db_actions.actions_get(instance.uuid, limit=limit, marker=marker,
+                                      changes_since=changes_since,
+                                      changes_before=changes_before)
+
+    @staticmethod
+    def action_get_by_request_id(context, instance, request_id):
+        return db_actions.action_get_by_request_id(instance.uuid, request_id)
+
+    @staticmethod
+    def action_events_get(context, instance, action_id):
+        return db_actions.action_events_get(action_id)
+
+
+def _boot_image(block_device_mapping):
+    """The image of the boot disk (boot index 0) of an image-to-local block
+    device mapping, for a create without imageRef."""
+    for bdm in block_device_mapping or []:
+        if str(bdm.get('boot_index', 0)) == '0' and bdm.get('uuid'):
+            return bdm['uuid']
+    raise exception.InvalidRequest('Missing imageRef attribute')
 
 
 def _hostname(display_name):

@@ -21,7 +21,7 @@ from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
 from novalite import exception
 from novalite import hooks
-from novalite.network import api as network_api
+from novalite.network import neutron
 from novalite import notifications
 from novalite import service
 from novalite.virt import driver as virt_driver
@@ -32,7 +32,9 @@ LOG = logging.getLogger(__name__)
 # Spawn failures that retrying elsewhere cannot fix.
 ABORT_ERRORS = (exception.ImageNotFound, exception.ImageUnacceptable,
                 exception.FlavorDiskSmallerThanImage, exception.FlavorMemoryTooSmall,
-                exception.InvalidBDM)
+                exception.InvalidBDM,
+                # a port the network service never reported plugged (Nova aborts too)
+                exception.VirtualInterfaceCreateException)
 
 # Nova's default spacing of periodic tasks (an interval of 0 means "default").
 DEFAULT_PERIODIC_INTERVAL = 60
@@ -79,6 +81,7 @@ class ComputeManager:
         self._locks = _InstanceLocks()
         self._building = set()      # uuids this process is building now
         self._building_lock = threading.Lock()
+        self.network_api = neutron.API()
         self.instance_events = instance_events.InstanceEvents()
         self.driver.virtapi = self.instance_events
 
@@ -114,9 +117,11 @@ class ComputeManager:
     def _init_instances(self, ctx):
         """After a restart: half-built instances are handed back to the
         conductor (guest removed, claim released, no host), which reschedules
-        them; half-deleted ones are deleted.  A build whose cast is still
-        queued for this host (task_state scheduling) is left to that cast, or
-        to the conductor that casts it again if it was lost."""
+        them; half-deleted ones are deleted; the host networking keeps exactly
+        the VIFs of the instances that still live here.  A build whose cast is
+        still queued for this host (task_state scheduling) is left to that
+        cast, or to the conductor that casts it again if it was lost."""
+        live = []
         for inst in self.conductor_api.instances_on_host(ctx, self.host):
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
@@ -124,6 +129,7 @@ class ComputeManager:
                   inst.task_state != task_states.SCHEDULING):
                 with self._building_lock:
                     if inst.uuid in self._building:
+                        live.append((inst.uuid, inst.network_info or []))
                         continue
                     self._building.add(inst.uuid)
                 try:
@@ -131,6 +137,12 @@ class ComputeManager:
                 finally:
                     with self._building_lock:
                         self._building.discard(inst.uuid)
+            elif inst.vm_state != vm_states.ERROR:
+                live.append((inst.uuid, inst.network_info or []))
+        try:
+            self.driver.reconcile_vifs(live)
+        except Exception:  # noqa: BLE001 - guests keep running; say it loudly
+            LOG.exception('Reconciling host networking on %s failed', self.host)
 
     def _hand_back(self, ctx, inst):
         self._shutdown_instance(ctx, inst)
@@ -356,27 +368,49 @@ class ComputeManager:
         self._save(context, instance, {'task_state': task_states.NETWORKING}, [None])
         try:
             with self._step(context, instance, 'compute_allocate_network'):
-                network_info = network_api.allocate_for_instance(context, instance,
+                network_info = self._build_networks_for_instance(context, instance,
                                                                  requested_networks)
         except Exception as exc:  # noqa: BLE001 - a network failure aborts the build
-            raise exception.BuildAbortException(instance_uuid=instance.uuid,
-                                                reason='network allocation failed: %s' % exc)
+            reason = (exc.format_message() if isinstance(exc, exception.NovaliteException)
+                      else '%s: %s' % (type(exc).__name__, exc))
+            raise exception.BuildAbortException(
+                instance_uuid=instance.uuid,
+                reason='Failed to allocate the network(s), not rescheduling: %s' % reason)
+        # known before the save, so a cleanup keeps the ports the user passed in
+        instance.network_info = network_info
         try:
             self._save(context, instance, {'task_state': task_states.BLOCK_DEVICE_MAPPING,
                                            'network_info': network_info},
                        [task_states.NETWORKING])
-            instance.network_info = network_info
             yield network_info
         except BaseException:
             self._shutdown_instance(context, instance)
             raise
+
+    def _build_networks_for_instance(self, context, instance, requested_networks):
+        """Ports created or taken and bound to this host (seed 3.12): the VIF
+        list the driver plugs and the instance keeps."""
+        return self.network_api.allocate_for_instance(context, instance, requested_networks,
+                                                      bind_host_id=self.host)
 
     def _shutdown_instance(self, context, instance):
         try:
             self.driver.destroy(context, instance, instance.network_info)
         except Exception:  # noqa: BLE001 - the original error matters more
             LOG.exception('Cleanup of %s failed', instance.uuid)
-        network_api.deallocate_for_instance(context, instance)
+        self._try_deallocate_network(context, instance)
+
+    def _try_deallocate_network(self, context, instance):
+        """Created ports deleted, passed-in ports unbound and kept.  Without
+        network_info this host bound nothing that it still holds: a failed
+        allocation gave its ports back itself (a build caught by a restart
+        keeps its ports until the delete, which the API then cleans, as Nova)."""
+        if not instance.network_info:
+            return
+        try:
+            self.network_api.deallocate_for_instance(context, instance)
+        except Exception:  # noqa: BLE001 - logged; the delete or the fault goes on
+            LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
 
     def _cleanup_after_gone(self, context, instance):
         self._shutdown_instance(context, instance)

@@ -200,7 +200,8 @@ class ComputeTaskManager:
 class ConductorManager:
     """The database proxy for novalite-compute.  ``host`` is the caller: it
     may only touch instances scheduled to it and its own node rows."""
-    target = messaging.Target(version='3.0')
+    # 4.0: fail_build replaces instance_fault_create (one call fails a build)
+    target = messaging.Target(version='4.0')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -266,7 +267,7 @@ class PeriodicTasks:
 
     def __init__(self):
         self.redriver = redrive.BuildRedriver()
-        self.ping_client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'))
+        self.ping_client = rpc.get_client(messaging.Target(topic='conductor', version='4.0'))
 
     def report_state(self):
         """Heartbeat only while this conductor is reachable over the broker

@@ -49,7 +49,7 @@ class ComputeTaskAPI:
 class ConductorAPI:
     """Each method is one ``call``; ``host`` is the calling compute host and
     the conductor only lets it touch instances scheduled to it."""
-    VERSION = '3.0'
+    VERSION = '4.0'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
@@ -59,7 +59,7 @@ class ConductorAPI:
         conductor restart, database outage) for ``[conductor]
         call_retry_timeout`` seconds: each conductor method is safe to
         repeat, and a build must not fail because a reply was lost."""
-        cctxt = self.client.prepare(version='3.0',
+        cctxt = self.client.prepare(version='4.0',
                                     timeout=timeout or CONF.conductor.call_timeout)
         deadline = time.monotonic() + (CONF.conductor.call_retry_timeout if retry else 0)
         delay = 0.5

@@ -16,6 +16,7 @@ from novalite.conf import image
 from novalite.conf import image_cache
 from novalite.conf import libvirt
 from novalite.conf import network
+from novalite.conf import neutron
 from novalite.conf import notifications
 from novalite.conf import quota
 from novalite.conf import scheduler
@@ -23,7 +24,7 @@ from novalite.conf import scheduler
 CONF = cfg.CONF
 
 MODULES = (default, api, compute, conductor, database, fake_driver, glance, image,
-           image_cache, libvirt, network, notifications, quota, scheduler)
+           image_cache, libvirt, network, neutron, notifications, quota, scheduler)
 
 for _mod in MODULES:
     _mod.register_opts(CONF)

@@ -2,6 +2,17 @@
 from oslo_config import cfg
 
 opts = [
+    cfg.IntOpt('vif_plugging_timeout', default=300, min=0,
+               help='Seconds to wait, with the guest started paused, for the network '
+                    'service to report each port plugged (network-vif-plugged) before '
+                    'the guest is resumed. 0 means do not wait. Only ports the network '
+                    'service reports DOWN are waited for (a real Neutron); the embedded '
+                    'service\'s ports are ACTIVE once bound.'),
+    cfg.BoolOpt('vif_plugging_is_fatal', default=True,
+                help='Whether a port that is not reported plugged within '
+                     'vif_plugging_timeout fails the build (it is then aborted with a '
+                     'fault naming the port and the wait) or the guest is resumed '
+                     'anyway.'),
     cfg.FloatOpt('cpu_allocation_ratio', default=None, min=0.0,
                  help='Virtual CPUs per physical CPU. Unset means '
                       'initial_cpu_allocation_ratio.'),

@@ -148,15 +148,16 @@ def network_delete(network_id, scope=None):
     try:
         with write_transaction() as session:
             _lock_network(session, network_id, scope)
-            if session.scalar(select(sa.func.count(m.Port.id)).where(
-                    m.Port.network_id == network_id)):
-                raise errors.NetworkInUse(net_id=network_id)
+            in_use = list(session.scalars(select(m.Port.id).where(
+                m.Port.network_id == network_id).order_by(m.Port.id)))
+            if in_use:
+                raise errors.NetworkInUse(net_id=network_id, port_ids=','.join(in_use))
             subnet_ids = list(session.scalars(select(m.Subnet.id).where(
                 m.Subnet.network_id == network_id)))
             _delete_subnet_rows(session, subnet_ids)
             session.execute(sa.delete(m.Network).where(m.Network.id == network_id))
     except sa_exc.IntegrityError:
-        raise errors.NetworkInUse(net_id=network_id)
+        raise errors.NetworkInUse(net_id=network_id, port_ids='')
 
 
 # -- subnets ----------------------------------------------------------------------
@@ -285,3 +286,12 @@ def subnet_delete(subnet_id, network_id):
             _delete_subnet_rows(session, [subnet_id])
     except sa_exc.IntegrityError:
         raise errors.SubnetInUse(subnet_id=subnet_id)
+
+
+def usage_counts(project_id):
+    """{resource: how many the project owns}, for the quota-details view."""
+    with reader() as session:
+        return {name: session.scalar(select(sa.func.count()).select_from(model)
+                                     .where(model.project_id == project_id))
+                for name, model in (('network', m.Network), ('subnet', m.Subnet),
+                                    ('port', m.Port))}

@@ -102,17 +102,21 @@ def _subnets_of(session, network_id):
     return [(s, sorted(pools[s.id])) for s in subnets]
 
 
+def _host_address(subnet, address):
+    """Whether ``address`` may be a host's on ``subnet`` (inside it, not its
+    network or IPv4 broadcast address)."""
+    net = ipaddress.ip_network(subnet.cidr)
+    ip = ipaddress.ip_address(address)
+    if ip not in net or ip == net.network_address and net.num_addresses > 2:
+        return False
+    return not (net.version == 4 and net.prefixlen < 31 and ip == net.broadcast_address)
+
+
 def _check_address(subnet, address, device_owner):
     """A requested address: inside the subnet, not its network or broadcast
     address, and the gateway only for a router's port."""
-    net = ipaddress.ip_network(subnet.cidr)
     ip = ipaddress.ip_address(address)
-    if ip not in net:
-        raise errors.InvalidIpForSubnet(ip_address=address)
-    if net.version == 4 and net.prefixlen < 31 and ip in (net.network_address,
-                                                           net.broadcast_address):
-        raise errors.InvalidIpForSubnet(ip_address=address)
-    if net.version == 6 and ip == net.network_address:
+    if not _host_address(subnet, address):
         raise errors.InvalidIpForSubnet(ip_address=address)
     if (subnet.gateway_ip and ip == ipaddress.ip_address(subnet.gateway_ip)
             and device_owner not in ROUTER_OWNERS):
@@ -136,8 +140,7 @@ def _resolve(network_id, subnets, requested, device_owner):
                     'invalid subnet %s' % (network_id, subnet_id)))
             subnet = by_id[subnet_id][0]
         elif address is not None:
-            ip = ipaddress.ip_address(address)
-            found = [s for s, _p in subnets if ip in ipaddress.ip_network(s.cidr)]
+            found = [s for s, _p in subnets if _host_address(s, address)]
             if not found:
                 raise errors.InvalidIpForNetwork(ip_address=address)
             subnet = found[0]

@@ -65,7 +65,8 @@ class ExtensionNotFound(NotFound):
 
 class NetworkInUse(InUse):
     message = ('Unable to complete operation on network %(net_id)s. '
-               'There are one or more ports still in use on the network.')
+               'There are one or more ports still in use on the network, id for these '
+               'ports is: %(port_ids)s.')
 
 
 class SubnetInUse(InUse):

@@ -62,6 +62,16 @@ class ComputeDriver:
         that is already gone."""
         raise NotImplementedError()
 
+    def plug_vifs(self, instance, network_info):
+        """Make the host side of the instance's VIFs ready (idempotent)."""
+
+    def unplug_vifs(self, instance, network_info):
+        """Undo plug_vifs for these VIFs (VIFs not plugged are fine)."""
+
+    def reconcile_vifs(self, network_info_list):
+        """After a restart: keep the host networking of exactly these
+        ``(instance uuid, network_info)`` pairs, remove everything else."""
+
     def get_info(self, instance):
         """InstanceInfo(state=<power_state>) of the guest."""
         raise NotImplementedError()

@@ -113,3 +113,17 @@ def qemu_rss_mib(server_id):
             if line.startswith('VmRSS:'):
                 return int(line.split()[1]) / 1024.0
     raise AssertionError('no VmRSS for qemu pid %d' % pid)
+
+
+def destroy_domains(name_prefix):
+    """Destroy and undefine the domains whose name starts with ``name_prefix``
+    (what a failed test left behind)."""
+    conn = libvirt.open(URI)
+    try:
+        for dom in conn.listAllDomains():
+            if dom.name().startswith(name_prefix + '-'):
+                if dom.isActive():
+                    dom.destroy()
+                dom.undefine()
+    finally:
+        conn.close()

@@ -19,6 +19,9 @@ READS = [
     ('servers_client.ServersClient', 'list_servers_detail', '/servers/detail'),
     ('servers_client.ServersClient', 'list_instance_actions',
      '/servers/{server}/os-instance-actions'),
+    ('interfaces_client.InterfacesClient', 'list_interfaces', '/servers/{server}/os-interface'),
+    ('interfaces_client.InterfacesClient', 'get_create_interfaces',
+     '/servers/{server}/os-interface/{port}'),
     ('flavors_client.FlavorsClient', 'list_flavors', '/flavors'),
     ('flavors_client.FlavorsClient', 'list_flavors_details', '/flavors/detail'),
     ('flavors_client.FlavorsClient', 'create_update_get_flavor_details', '/flavors/1'),
@@ -51,7 +54,8 @@ TEMPEST_STALE_FROM = {'hypervisor_client.HypervisorClient': api_version.APIVersi
 
 @pytest.fixture(scope='module')
 def server(module_cloud):
-    r = module_cloud.boot('sweep', metadata={'k': 'v'})
+    # on the module cloud's shared network: addresses and os-interface have content
+    r = module_cloud.boot('sweep', metadata={'k': 'v'}, networks='auto')
     assert r.status == 202, r.raw
     sid = r.json['server']['id']
     module_cloud.wait_status(sid, ('ACTIVE',), timeout=60)
@@ -61,13 +65,20 @@ def server(module_cloud):
     return sid
 
 
+@pytest.fixture(scope='module')
+def port(module_cloud, server):
+    [port] = module_cloud.neutron('GET', '/ports?device_id=%s' % server).json['ports']
+    return port['id']
+
+
 
 
 @pytest.mark.parametrize('client,name,path', READS, ids=[r[1] for r in READS])
-def test_every_version_matches_tempest(module_cloud, server, client, name, path):
+def test_every_version_matches_tempest(module_cloud, server, port, client, name, path):
     checked, absent = [], []
     for version in VERSIONS:
-        r = module_cloud.request('GET', '/v2.1/%s%s' % (PROJECT, path.format(server=server)),
+        url = '/v2.1/%s%s' % (PROJECT, path.format(server=server, port=port))
+        r = module_cloud.request('GET', url,
                                  headers={'OpenStack-API-Version': 'compute %s' % version})
         try:
             schema = tempest_schemas.schema_for(client, name, version)

@@ -166,6 +166,10 @@ def test_rejected_requests_write_nothing(cloud):
          'min_count must be <= max_count'),
         ({'server': {'imageRef': cloud.image_id, 'flavorRef': '1'}}, None, 400,
          "'name' is a required property"),
+        # this cloud has no network: "auto" is Nova's 400
+        ({'server': {'name': 'x', 'imageRef': cloud.image_id, 'flavorRef': '1',
+                     'networks': 'auto'}}, None, 400,
+         'Unable to automatically allocate a network for project'),
     ]
     for body, raw, code, message in cases:
         r = cloud.request('POST', cloud.servers_path(), body, raw=raw)

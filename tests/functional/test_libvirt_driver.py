@@ -29,6 +29,7 @@ from novalite import exception
 from novalite.image import download
 from novalite.objects.instance import Instance
 from novalite.virt import driver as virt_driver
+from tests.cloud import wait_for
 from tests.functional import libvirt_env
 
 CONF = cfg.CONF
@@ -218,3 +219,117 @@ def test_guest_killed_behind_our_back(env):
 
     drv.destroy(None, inst)
     _assert_gone(drv, inst)
+
+
+def test_bridge_vif_gets_its_lease_and_answers_ping(env):
+    """A hand-made bridge VIF through the driver and the real host
+    networking: the guest's udhcpc gets the port's address from dnsmasq on
+    the network's bridge, the host pings it; destroy takes the tap, the
+    bridge, dnsmasq and the lease away."""
+    from novalite.network.linux import bridge, dnsmasq, host, icmp
+    from tests.functional import net_env
+    net_env.require_host_networking()
+    drv, _fetch, _events, spawned = env
+    # dnsmasq drops root: its files must be reachable (not pytest's 0700 tmp_path)
+    drv.host_network = host.HostNetwork(os.path.join(os.path.dirname(CONF.instances_path),
+                                                     'networks'))
+    net_id, cidr = str(uuid.uuid4()), net_env.free_subnet()
+    vif = net_env.vif(net_id, cidr, 7, mtu=1400, dns=[str(cidr[1])])
+    address = net_env.fixed_ip(vif)
+    inst = _instance(4)
+    try:
+        t0 = time.monotonic()
+        _spawn_and_boot(drv, spawned, inst, [vif])
+        xml = drv._host.get_guest(inst).get_xml_desc()
+        assert "<source bridge='brq%s'/>" % net_id[:11] in xml
+        assert "<target dev='%s'/>" % vif['devname'] in xml
+        assert "<mtu size='1400'/>" in xml
+        assert bridge.ports('brq' + net_id[:11]) == [vif['devname']]
+
+        def lease_line():
+            out = drv.get_console_output(None, inst).decode(errors='replace')
+            return [line for line in out.splitlines() if 'NOVALITE-GUEST-IP' in line]
+        try:
+            [line] = wait_for(lease_line, BOOT_DEADLINE, interval=0.2,
+                              what='the DHCP lease line')
+        except AssertionError:
+            raise AssertionError('no lease; console tail: %s' % drv.get_console_output(
+                None, inst).decode(errors='replace')[-1500:]) from None
+        t_lease = time.monotonic() - t0
+        assert line.split()[1] == '%s/24' % address
+        assert 'router=%s dns=%s mtu=1400' % (cidr[1], cidr[1]) in line
+        rtt = icmp.wait_for_ping(address, 30)
+        assert rtt is not None, 'the guest did not answer the host\'s ping'
+        dhcp = drv.host_network._network(net_id).dhcp
+        assert (vif['address'], address) in dhcp.leases()
+        print('\nbridge VIF: lease after %.1f s (%s), ping rtt %.1f ms'
+              % (t_lease, line.strip(), rtt * 1000))
+    finally:
+        drv.destroy(None, inst, [vif])
+    _assert_gone(drv, inst)
+    assert not bridge.exists('brq' + net_id[:11])
+    assert dnsmasq.running(drv.host_network.root) == {}
+    assert not os.path.exists(os.path.join(drv.host_network.root, net_id))
+
+
+
+# -- ports the network service reports DOWN (a real Neutron) ----------------------------
+def _waiting_vif():
+    return dict(USER_VIF, id=str(uuid.uuid4()), active=False)
+
+
+def _state(inst):
+    conn = libvirt.open(URI)
+    try:
+        return conn.lookupByUUIDString(inst.uuid).state()[0]
+    except libvirt.libvirtError:
+        return None
+    finally:
+        conn.close()
+
+
+def test_guest_starts_paused_until_its_port_is_reported_plugged(env):
+    """Nova's _create_guest_with_network: the guest is started paused, and
+    resumed only once network-vif-plugged arrived for its port."""
+    import threading
+    from novalite.compute import instance_events
+    drv, _fetch, _events, spawned = env
+    drv.virtapi = events = instance_events.InstanceEvents()
+    inst, vif = _instance(40), _waiting_vif()
+    seen = []
+
+    def neutron():
+        wait_for(lambda: _state(inst) == libvirt.VIR_DOMAIN_PAUSED, timeout=60,
+                 what='the guest started paused')
+        seen.append(_state(inst))
+        assert events.pop(inst.uuid, 'network-vif-plugged', vif['id'])
+    t = threading.Thread(target=neutron)
+    t.start()
+    drv.spawn(None, inst, IMAGE_META, [], None, None, network_info=[vif])
+    spawned.append(inst)
+    t.join()
+    assert seen == [libvirt.VIR_DOMAIN_PAUSED]
+    assert _state(inst) == libvirt.VIR_DOMAIN_RUNNING
+
+
+def test_port_never_plugged_is_a_fault_naming_it_and_cleans_up(env):
+    from novalite.compute import instance_events
+    drv, _fetch, _events, spawned = env
+    CONF.set_override('vif_plugging_timeout', 1)
+    try:
+        drv.virtapi = instance_events.InstanceEvents()
+        inst, vif = _instance(41), _waiting_vif()
+        with pytest.raises(exception.VirtualInterfaceCreateException) as e:
+            drv.spawn(None, inst, IMAGE_META, [], None, None, network_info=[vif])
+        assert 'timed out after 1 s waiting for network-vif-plugged for port %s' % vif['id'] \
+            in e.value.format_message()
+        assert _state(inst) is None
+        # not fatal: resumed anyway
+        CONF.set_override('vif_plugging_is_fatal', False)
+        inst = _instance(42)
+        drv.spawn(None, inst, IMAGE_META, [], None, None, network_info=[_waiting_vif()])
+        spawned.append(inst)
+        assert _state(inst) == libvirt.VIR_DOMAIN_RUNNING
+    finally:
+        CONF.clear_override('vif_plugging_timeout')
+        CONF.clear_override('vif_plugging_is_fatal')

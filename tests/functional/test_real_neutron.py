@@ -90,3 +90,75 @@ def test_cli_binding_plug_and_ovn_dhcp(neutron):
                        timeout=60, what='the port DOWN once unplugged')
     _openstack(neutron, 'port', 'delete', 'nl-port1', fmt=False)
     assert port['id'] not in neutron.ovn.nbctl('show')
+
+
+def test_embedded_network_service_answers_as_neutron(neutron, tmp_path):
+    """The same requests to this real Neutron and to novalite's embedded
+    /network service (in-process, on SQLite): same status codes, error types,
+    and attribute names (but those of extensions novalite does not have)."""
+    import webob
+    from oslo_config import cfg
+    import novalite.conf  # noqa: F401 - the option groups
+    from novalite.api.network import app as network_app
+    from novalite.db import migration
+    from novalite.db import session as db_session
+    from novalite import policy as nl_policy
+    nl_policy.get_enforcer()        # parses the (empty) command line, loads the policies
+    cfg.CONF.set_override('connection', 'sqlite:///%s' % (tmp_path / 'n.sqlite'), 'database')
+    db_session.dispose_engine()
+    migration.db_sync()
+    embedded = network_app.NetworkApp()
+    admin = neutron.keystone.admin
+
+    def real(method, path, body=None):
+        r = admin.request(neutron.url + '/v2.0' + path, method, json=body, raise_exc=False)
+        return r.status_code, r.json() if r.content else None
+
+    def mine(method, path, body=None):
+        req = webob.Request.blank('/v2.0' + path, method=method,
+                                  headers={'X-Auth-Token': 'admin:%s' % ('a' * 32)})
+        req.environ['novalite.request_id'] = 'req-0'
+        if body is not None:
+            req.body, req.content_type = json.dumps(body).encode(), 'application/json'
+        resp = req.get_response(embedded)
+        return resp.status_int, resp.json if resp.body else None
+
+    def both(method, path, body=None):
+        answers = []
+        for call, ids in ((real, real_ids), (mine, mine_ids)):
+            p, b = path.format(**ids), json.loads(json.dumps(body or {}).replace(
+                '{net}', ids.get('net', '')))
+            answers.append(call(method, p, b if body is not None else None))
+        (rs, rb), (ms, mb) = answers
+        assert rs == ms, (method, path, rb, mb)
+        if rb and 'NeutronError' in rb:
+            assert rb['NeutronError']['type'] == mb['NeutronError']['type'], (rb, mb)
+        return rb, mb
+    real_ids, mine_ids = {}, {}
+    extension_only = {'is_default', 'qinq', 'vlan_transparent'}
+    try:
+        rb, mb = both('POST', '/networks', {'network': {'name': 'cmp'}})
+        assert set(rb['network']) - extension_only == set(mb['network'])
+        real_ids['net'], mine_ids['net'] = rb['network']['id'], mb['network']['id']
+        rb, mb = both('POST', '/subnets', {'subnet': {'network_id': '{net}', 'ip_version': 4,
+                                                      'cidr': '10.79.0.0/28'}})
+        assert set(rb['subnet']) == set(mb['subnet'])
+        for key in ('allocation_pools', 'gateway_ip', 'cidr', 'revision_number'):
+            assert rb['subnet'][key] == mb['subnet'][key], key
+        rb, mb = both('POST', '/ports', {'port': {'network_id': '{net}'}})
+        assert set(rb['port']) == set(mb['port'])
+        real_ids['port'], mine_ids['port'] = rb['port']['id'], mb['port']['id']
+        for body in ({'ip_address': '10.79.0.15'}, {'ip_address': '10.80.0.1'}):
+            both('POST', '/ports', {'port': {'network_id': '{net}', 'fixed_ips': [body]}})
+        both('GET', '/networks?bogus=1')
+        both('GET', '/networks?shared=maybe')
+        both('POST', '/networks', {'network': {'bogus': 1}})
+        both('POST', '/networks', {'network': {'name': [1]}})
+        both('GET', '/networks/%s' % '00000000-0000-0000-0000-000000000000')
+        both('DELETE', '/networks/{net}')
+        both('PUT', '/ports/{port}', {'port': {'device_id': 'x', 'binding:host_id': None}})
+        both('DELETE', '/ports/{port}')
+        both('DELETE', '/networks/{net}')
+    finally:
+        db_session.dispose_engine()
+        cfg.CONF.clear_override('connection', 'database')

@@ -233,7 +233,24 @@ def test_fail_build_only_for_the_owning_host(cell, fake_driver_opts):
 
 
 def test_periodic_tasks_are_not_rpc_methods(cell):
-    client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'))
+    client = rpc.get_client(messaging.Target(topic='conductor', version='4.0'))
     for method in ('redrive_builds', 'report_state', 'periodic_tasks'):
         with pytest.raises(messaging.NoSuchMethod):
             client.prepare(timeout=5).call(cell.ctx, method)
+
+
+def test_access_ipv6_stored_compressed(cell):
+    """Nova's IPV6AddressField: the address is kept in its compressed form."""
+    uuid = cell.boot('v6', access_ip_v6='2001:0DB8:0000:0000::0001')
+    inst = cell.instance(uuid)
+    assert inst.access_ip_v6 == '2001:db8::1'
+    inst = cell.api.update_instance(cell.ctx, inst, {'access_ip_v6': 'fe80:0:0::0:a'})
+    assert inst.access_ip_v6 == 'fe80::a'
+
+
+def test_conductor_refuses_the_old_major_version(cell):
+    """4.0 replaced instance_fault_create by fail_build: a 3.x caller is refused."""
+    client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'))
+    with pytest.raises(messaging.UnsupportedVersion):
+        client.prepare(timeout=5).call(cell.ctx, 'instance_fault_create', host='h1',
+                                       instance_uuid='x', code=500, message='m', details='')

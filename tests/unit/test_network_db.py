@@ -108,11 +108,14 @@ def test_a_requested_mac_goes_to_one_port(database):
 def test_gateway_network_and_broadcast_are_refused(database):
     net_id, subnet = _subnet()
     for address, error in (('10.9.0.1', errors.IpAddressAlreadyAllocated),
-                           ('10.9.0.0', errors.InvalidIpForSubnet),
-                           ('10.9.0.15', errors.InvalidIpForSubnet),
+                           ('10.9.0.0', errors.InvalidIpForNetwork),
+                           ('10.9.0.15', errors.InvalidIpForNetwork),
                            ('10.8.0.5', errors.InvalidIpForNetwork)):
         with pytest.raises(error):
             _port(net_id, fixed_ips=[{'ip_address': address}])
+    for address in ('10.9.0.0', '10.9.0.15', '10.8.0.5'):
+        with pytest.raises(errors.InvalidIpForSubnet):
+            _port(net_id, fixed_ips=[{'subnet_id': subnet['id'], 'ip_address': address}])
     assert _counts(net_id) == (0, 0)
     # outside the pools but inside the cidr: given, as Neutron does
     assert _port(net_id, fixed_ips=[{'ip_address': '10.9.0.13'}])['fixed_ips'][0][

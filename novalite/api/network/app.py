@@ -19,6 +19,7 @@ from novalite.api.network import attributes
 from novalite.api.network import controller
 from novalite.api.network import networks
 from novalite.api.network import ports
+from novalite.api.network import quotas
 from novalite.api.network import subnets
 from novalite.network import errors
 
@@ -50,7 +51,21 @@ EXTENSIONS = [
     ('pagination', 'Pagination support', 'Extension that indicates that pagination is '
                                          'enabled.'),
     ('sorting', 'Sorting support', 'Extension that indicates that sorting is enabled.'),
+    ('empty-string-filtering', 'Empty String Filtering Extension',
+     'Allow filtering by attributes with empty string value'),
+    ('ip-substring-filtering', 'IP address substring filtering',
+     'Provides IP address substring filtering when listing ports'),
+    ('subnet-external-network', 'Subnet External Network',
+     'Informs if the subnet is associated to an external network.'),
+    ('subnet-service-types', 'Subnet service types', 'Provides ability to set the subnet '
+                                                     'service_types field'),
+    ('quotas', 'Quota management support', 'Expose functions for quotas management per '
+                                           'project'),
+    ('quota_details', 'Quota details management support',
+     'Expose functions for quotas usage statistics per project'),
 ]
+_QUOTAS = re.compile(r'^/v2\.0/quotas(?:/(?P<project>[^/.]+)(?:/(?P<sub>[a-z]+))?)?'
+                     r'(?:\.json)?/?$')
 _PATH = re.compile(r'^/v2\.0/(?P<collection>[a-z]+)(?:/(?P<ident>[^/]+?))?(?:\.json)?/?$')
 
 
@@ -114,6 +129,9 @@ def _dispatch(req):
             return _method_not_allowed(['GET'])
         alias = req.path_info[len('/v2.0/extensions/'):].strip('/') or None
         return _extensions(req, alias)
+    quota = _QUOTAS.match(req.path_info)
+    if quota:
+        return _json(*quotas.dispatch(req, quota.group('project'), quota.group('sub')))
     match = _PATH.match(req.path_info)
     res = RESOURCES.get(match.group('collection')) if match else None
     if res is None:

@@ -245,7 +245,6 @@ NETWORK = dict(_common(), **{
     'availability_zones': _a(is_filter=False, sort=False),
     'ipv4_address_scope': _a(is_filter=False, sort=False),
     'ipv6_address_scope': _a(is_filter=False, sort=False),
-    'l2_adjacency': _a(is_filter=False, sort=False),
 })
 
 SUBNET = dict(_common(), **{
@@ -266,6 +265,8 @@ SUBNET = dict(_common(), **{
     'ipv6_ra_mode': _a(post=True, validate=(v_values, IPV6_MODES + [None])),
     'ipv6_address_mode': _a(post=True, validate=(v_values, IPV6_MODES + [None])),
     'shared': _a(convert=to_boolean, sort=False, visible=False),
+    'router:external': _a(convert=to_boolean, sort=False),
+    'service_types': _a(is_filter=False, sort=False),
 })
 
 PORT = dict(_common(), **{
@@ -292,7 +293,6 @@ PORT = dict(_common(), **{
     'security_groups': _a(is_filter=False, sort=False),
     'allowed_address_pairs': _a(is_filter=False, sort=False),
     'extra_dhcp_opts': _a(is_filter=False, sort=False),
-    'ip_allocation': _a(is_filter=False, sort=False),
 })
 
 RESOURCES = {'network': NETWORK, 'subnet': SUBNET, 'port': PORT}

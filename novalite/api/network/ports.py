@@ -42,7 +42,6 @@ def view(row, network):
         'binding:vnic_type': row['binding_vnic_type'],
         'binding:profile': row['binding_profile'],
         'port_security_enabled': row['port_security_enabled'],
-        'ip_allocation': 'immediate',
         'created_at': networks.timestamp(row['created_at']),
         'updated_at': networks.timestamp(row['updated_at']),
         'revision_number': row['revision_number'], 'tags': [],

@@ -30,6 +30,7 @@ def view(row, network_project):
         'dns_nameservers': row['dns_nameservers'], 'host_routes': row['host_routes'],
         'enable_dhcp': row['enable_dhcp'], 'ipv6_ra_mode': row['ipv6_ra_mode'],
         'ipv6_address_mode': row['ipv6_address_mode'], 'description': row['description'],
+        'router:external': False, 'service_types': [],
         'created_at': networks.timestamp(row['created_at']),
         'updated_at': networks.timestamp(row['updated_at']),
         'revision_number': row['revision_number'], 'tags': [],
@@ -48,6 +49,9 @@ def get(ctx, ident, scope):
 
 
 def get_all(ctx, scope, filters):
+    external = filters.pop('router:external', None)
+    if external and False not in external:
+        return []                       # no subnet is on an external network
     shared = filters.pop('shared', None)
     if shared is not None and len(set(shared)) > 1:
         shared = None
@@ -160,7 +164,7 @@ def create(ctx, values, given):
     _limits(values)
     for key in ('dns_nameservers', 'host_routes'):
         values.setdefault(key, [])
-    row = {'id': str(uuid.uuid4()), 'project_id': values['project_id'],
+    row = {'id': str(uuid.uuid4()), 'project_id': values['project_id'], 'revision_number': 0,
            'name': values['name'], 'network_id': network['id'],
            'ip_version': net.version, 'cidr': str(net),
            'gateway_ip': str(gateway) if gateway is not None else None,

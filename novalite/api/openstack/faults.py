@@ -27,6 +27,8 @@ EXCEPTION_CODES = [
     (exc.NotFound, 404),
     (exc.VersionNotFoundForAPIMethod, 404),
     (exc.InvalidGlobalAPIVersion, 406),
+    (exc.PortInUse, 409),
+    (exc.NetworkAmbiguous, 409),
     (exc.Invalid, 400),
     (exc.NotAuthenticated, 401),
     (exc.Forbidden, 403),

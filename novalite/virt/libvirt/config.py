@@ -209,16 +209,21 @@ class LibvirtConfigGuestDisk(LibvirtConfigObject):
 
 
 class LibvirtConfigGuestInterface(LibvirtConfigObject):
-    """A NIC: net_type 'user', 'bridge' or 'network'."""
+    """A NIC: net_type 'user', 'bridge' or 'network'; a bridge NIC with
+    ``vporttype`` 'openvswitch' is a port of an Open vSwitch bridge, named by
+    its ``interfaceid`` (the Neutron port id, which OVN matches)."""
     root_name = 'interface'
 
     def __init__(self, net_type='user', mac_addr=None, model='virtio',
-                 source_dev=None, target_dev=None):
+                 source_dev=None, target_dev=None, mtu=None, vporttype=None,
+                 interfaceid=None):
+        self.vporttype, self.interfaceid = vporttype, interfaceid
         self.net_type = net_type
         self.mac_addr = mac_addr
         self.model = model
         self.source_dev = source_dev   # bridge name or libvirt network name
         self.target_dev = target_dev
+        self.mtu = mtu
 
     def format_dom(self):
         el = ET.Element('interface', {'type': self.net_type})
@@ -226,12 +231,17 @@ class LibvirtConfigGuestInterface(LibvirtConfigObject):
             _sub(el, 'mac', address=self.mac_addr)
         if self.net_type == 'bridge':
             _sub(el, 'source', bridge=self.source_dev)
+            if self.vporttype:
+                vport = _sub(el, 'virtualport', type=self.vporttype)
+                _sub(vport, 'parameters', interfaceid=self.interfaceid)
         elif self.net_type == 'network':
             _sub(el, 'source', network=self.source_dev)
         if self.target_dev:
             _sub(el, 'target', dev=self.target_dev)
         if self.model:
             _sub(el, 'model', type=self.model)
+        if self.mtu:
+            _sub(el, 'mtu', size=self.mtu)
         return el
 
 

@@ -1,11 +1,15 @@
 """Is libvirt usable on this host, and with which domain type?
 
-Used by novalite-all to choose its embedded default driver: the libvirt
-driver when the libvirt daemon answers, ``kvm`` when the CPU has hardware
-virtualisation and /dev/kvm is usable by QEMU, else ``qemu`` (TCG).
+Used by novalite-all to choose its embedded defaults: the libvirt driver
+when the libvirt daemon answers, ``kvm`` when the CPU has hardware
+virtualisation and /dev/kvm is usable by QEMU, else ``qemu`` (TCG); and an
+instances path that QEMU, which runs as its own user (libvirt-qemu), can reach.
 """
+import getpass
+import hashlib
 import grp
 import os
+import stat
 
 
 def libvirt_answers(uri):
@@ -55,3 +59,60 @@ def kvm_usable(dev='/dev/kvm', cpuinfo='/proc/cpuinfo'):
         return True, '%s is usable' % dev
     return False, ('%s is not read-write for group kvm (run tools/setup-libvirt.sh)'
                    % dev)
+
+
+def qemu_can_reach(path):
+    """(bool, reason): whether QEMU, running as an unprivileged user of its
+    own, can reach files under ``path``: every directory on the way must be
+    searchable by others (a checkout under /root or a mktemp directory, mode
+    0700, is not)."""
+    p = os.path.abspath(path)
+    while True:
+        try:
+            mode = os.stat(p).st_mode
+        except FileNotFoundError:
+            mode = None                 # created later, with mode 0755
+        if mode is not None and not mode & stat.S_IXOTH:
+            return False, '%s is mode %04o: QEMU cannot reach %s' % (
+                p, stat.S_IMODE(mode), path)
+        parent = os.path.dirname(p)
+        if parent == p:
+            return True, '%s is reachable by QEMU' % path
+        p = parent
+
+
+# %(key)s names the unreachable path, so that two checkouts never share one
+# image cache (each one's cache manager removes the bases its instances do not use).
+INSTANCES_PATH_FALLBACKS = ('/var/lib/novalite/instances-%(key)s',
+                            '/var/tmp/novalite-%(user)s/instances-%(key)s')
+
+
+def reachable_instances_path(preferred):
+    """(path, reason): ``preferred`` when QEMU can reach it, else the first
+    of INSTANCES_PATH_FALLBACKS that can be created reachable (Nova's own
+    default is /var/lib/nova/instances); None when none can."""
+    ok, why = qemu_can_reach(preferred)
+    if ok:
+        return preferred, why
+    key = hashlib.sha256(os.path.abspath(preferred).encode()).hexdigest()[:8]
+    for candidate in INSTANCES_PATH_FALLBACKS:
+        candidate = candidate % {'user': getpass.getuser(), 'key': key}
+        try:
+            _makedirs_searchable(candidate)
+        except OSError:
+            continue
+        if qemu_can_reach(candidate)[0]:
+            return candidate, why
+    return None, why
+
+
+def _makedirs_searchable(path):
+    """Create ``path`` and its missing parents with mode 0755."""
+    missing = []
+    p = os.path.abspath(path)
+    while not os.path.isdir(p):
+        missing.append(p)
+        p = os.path.dirname(p)
+    for d in reversed(missing):
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o755)

@@ -18,9 +18,11 @@ from oslo_config import cfg
 from novalite.compute import power_state
 from novalite import exception
 from novalite.image import download as image_download
+from novalite.network import linux as linux_net
 from novalite import version
 from novalite.virt import driver
 from novalite.virt.libvirt import config as vconfig
+from novalite.virt.libvirt import detect
 from novalite.virt.libvirt import guest as libvirt_guest
 from novalite.virt.libvirt import host
 from novalite.virt.libvirt import imagecache
@@ -90,6 +92,7 @@ class LibvirtDriver(driver.ComputeDriver):
         self.image_cache_manager = imagecache.ImageCacheManager(self.image_cache)
         self._fetch = image_download.download   # fetch_func of the image cache
         self._disk_cachemode = None
+        self.host_network = linux_net.get_host_networking()
 
     @staticmethod
     def _uri():
@@ -99,13 +102,10 @@ class LibvirtDriver(driver.ComputeDriver):
     def init_host(self, host):
         os.makedirs(CONF.instances_path, exist_ok=True)
         self._host.initialize()
-        path = os.path.abspath(CONF.instances_path)
-        while path != '/':
-            if not os.stat(path).st_mode & 0o001:
-                LOG.warning('%s is not searchable by others; QEMU (running as '
-                            'libvirt-qemu) cannot reach instance files', path)
-                break
-            path = os.path.dirname(path)
+        reachable, why = detect.qemu_can_reach(CONF.instances_path)
+        if not reachable:
+            LOG.warning('%s (QEMU runs as its own user, libvirt-qemu); guests will not '
+                        'start: set [DEFAULT] instances_path', why)
 
     def cleanup_host(self, host):
         self._host.close()
@@ -172,7 +172,7 @@ class LibvirtDriver(driver.ComputeDriver):
             LOG.exception('Spawn of instance %s failed; cleaning up',
                           instance.uuid)
             try:
-                self._cleanup(instance)
+                self._cleanup(instance, network_info=network_info)
             except Exception:  # noqa: BLE001 - keep the original error
                 LOG.exception('Cleanup after failed spawn of %s failed',
                               instance.uuid)
@@ -351,9 +351,52 @@ class LibvirtDriver(driver.ComputeDriver):
     # -- domain (seed 3.14-3.15) -------------------------------------------------
     def _create_domain_and_network(self, context, xml, instance, network_info,
                                    laps=None):
-        # VIFs are 'user', or a bridge / libvirt network that already exists:
-        # nothing to plug and no network-vif-plugged events to wait for.
-        return self._create_domain(xml, laps=laps)
+        # Bridge VIFs: bridge, addresses and DHCP entry first (libvirt makes
+        # and enslaves the tap).  No network-vif-plugged events to wait for:
+        # the host plugs its own ports.
+        laps = laps or _Laps()
+        events = self._get_neutron_events(network_info)
+        if not events or self.virtapi is None:
+            self.plug_vifs(instance, network_info)
+            laps.lap('plug_vifs')
+            return self._create_domain(xml, laps=laps)
+        # Ports a real Neutron reports DOWN: start the guest paused, wait until
+        # Neutron says each is plugged (network-vif-plugged through
+        # os-server-external-events), then resume it (Nova's
+        # _create_guest_with_network).
+        guest = None
+        try:
+            with self.virtapi.wait_for(instance.uuid, events, CONF.vif_plugging_timeout):
+                self.plug_vifs(instance, network_info)
+                laps.lap('plug_vifs')
+                guest = self._create_domain(xml, pause=True, laps=laps)
+        except exception.VirtualInterfaceCreateException as e:
+            if CONF.vif_plugging_is_fatal or guest is None:
+                raise
+            LOG.warning('Instance %s: %s; resuming the guest anyway '
+                        '(vif_plugging_is_fatal = False)', instance.uuid, e)
+        laps.lap('wait_vif_plugged')
+        guest.resume()
+        laps.lap('resume')
+        return guest
+
+    @staticmethod
+    def _get_neutron_events(network_info):
+        """(event, port id) for each port not yet ACTIVE, when a wait is set."""
+        if not CONF.vif_plugging_timeout:
+            return []
+        return [('network-vif-plugged', vif['id']) for vif in network_info or []
+                if vif.get('active', True) is False]
+
+    # -- host networking ---------------------------------------------------------
+    def plug_vifs(self, instance, network_info):
+        self.host_network.plug_vifs(instance, network_info)
+
+    def unplug_vifs(self, instance, network_info):
+        self.host_network.unplug_vifs(instance, network_info)
+
+    def reconcile_vifs(self, network_info_list):
+        self.host_network.reconcile(network_info_list)
 
     def _create_domain(self, xml, pause=False, laps=None):
         laps = laps or _Laps()
@@ -378,9 +421,10 @@ class LibvirtDriver(driver.ComputeDriver):
     # -- destroy -------------------------------------------------------------------
     def destroy(self, context, instance, network_info=None,
                 block_device_info=None, destroy_disks=True):
-        self._cleanup(instance, destroy_disks=destroy_disks)
+        self._cleanup(instance, network_info=network_info,
+                      destroy_disks=destroy_disks)
 
-    def _cleanup(self, instance, destroy_disks=True):
+    def _cleanup(self, instance, network_info=None, destroy_disks=True):
         try:
             guest = self._host.get_guest(instance)
         except exception.InstanceNotFound:
@@ -388,6 +432,7 @@ class LibvirtDriver(driver.ComputeDriver):
         if guest is not None:
             guest.poweroff()
             guest.undefine()
+        self.unplug_vifs(instance, network_info)
         if destroy_disks:
             shutil.rmtree(get_instance_path(instance), ignore_errors=True)
 

@@ -73,6 +73,10 @@ class Guest:
             LOG.error('Error launching guest %s', self.name)
             raise
 
+    def resume(self):
+        """Resume a guest started paused (after its ports were plugged)."""
+        self._domain.resume()
+
     def get_power_state(self):
         state, _reason = self._domain.state()
         return LIBVIRT_POWER_STATE.get(state, power_state.NOSTATE)

@@ -5,11 +5,12 @@ from oslo_config import cfg
 
 from novalite.api.openstack import common
 from novalite.api.openstack import wsgi
-from novalite.db import hosts as db_hosts
+from novalite.compute import api as compute_api
 from novalite import policy
 
 CONF = cfg.CONF
 POLICY = 'os_compute_api:os-availability-zone:%s'
+HOST_API = compute_api.HostAPI()
 
 
 def service_zone(service):
@@ -30,7 +31,7 @@ class AvailabilityZoneController:
     @wsgi.expected_errors(())
     def index(self, req):
         policy.authorize(req.context, POLICY % 'list', target={})
-        available, unavailable = _zones(db_hosts.service_get_all())
+        available, unavailable = _zones(HOST_API.service_get_all(req.context))
         internal = CONF.internal_service_availability_zone
         return {'availabilityZoneInfo':
                 [{'zoneName': z, 'zoneState': {'available': True}, 'hosts': None}
@@ -41,7 +42,7 @@ class AvailabilityZoneController:
     @wsgi.expected_errors(())
     def detail(self, req):
         policy.authorize(req.context, POLICY % 'detail', target={})
-        services = db_hosts.service_get_all()
+        services = HOST_API.service_get_all(req.context)
         available, unavailable = _zones(services)
         hosts = {}
         for s in services:

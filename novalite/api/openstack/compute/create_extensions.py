@@ -2,7 +2,8 @@
 ``novalite.api.v21.extensions.server.create`` namespace.
 
 Each is ``fn(server_dict, create_kwargs, body)``: it reads its part of the
-request body and fills keyword arguments of ``compute_api.create``.
+request body and fills keyword arguments of ``compute_api.create`` (only its
+real arguments: nothing for the handler to pop again).
 """
 from novalite.api.openstack.compute.schemas import parameter_types as pt
 from novalite import exception
@@ -32,8 +33,6 @@ def multiple_create(server_dict, create_kwargs, body):
     if min_count > max_count:
         raise exception.InvalidRequest('min_count must be <= max_count')
     create_kwargs['min_count'], create_kwargs['max_count'] = min_count, max_count
-    create_kwargs['return_reservation_id'] = pt.is_true(
-        server_dict.get('return_reservation_id', False))
 
 
 def user_data(server_dict, create_kwargs, body):
@@ -70,8 +69,8 @@ def block_device_mapping(server_dict, create_kwargs, body):
         if bdm.get('source_type') != 'image' or bdm.get('destination_type', 'local') != 'local':
             raise exception.InvalidBDM('Block Device Mapping is Invalid: only image to '
                                        'local boot disks are supported (no volume service).')
-        if str(bdm.get('boot_index', 0)) == '0' and bdm.get('uuid'):
-            create_kwargs['bdm_image'] = bdm['uuid']
+    if server_dict.get('block_device_mapping_v2'):
+        create_kwargs['block_device_mapping'] = list(server_dict['block_device_mapping_v2'])
     if server_dict.get('block_device_mapping'):
         raise exception.InvalidBDM('Block Device Mapping is Invalid: volumes are not '
                                    'supported (no volume service).')

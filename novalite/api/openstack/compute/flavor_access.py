@@ -4,7 +4,7 @@ from novalite.api.openstack.compute.schemas import flavor_access as schema
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite.api import validation
-from novalite.db import catalog as db_catalog
+from novalite.compute import flavors as compute_flavors
 from novalite import exception
 from novalite import policy
 
@@ -13,14 +13,14 @@ POLICY = 'os_compute_api:os-flavor-access'
 
 def _access_list(flavorid):
     return {'flavor_access': [{'flavor_id': flavorid, 'tenant_id': project}
-                              for project in db_catalog.flavor_access_get(flavorid)]}
+                              for project in compute_flavors.get_projects(flavorid)]}
 
 
 class FlavorAccessController:
     @wsgi.expected_errors(404)
     def index(self, req, flavor_id):
         policy.authorize(req.context, POLICY, target={})
-        flavor = db_catalog.flavor_get_by_flavor_id(flavor_id)
+        flavor = compute_flavors.get_flavor_by_flavor_id(flavor_id)
         if flavor['is_public']:
             raise faults.Fault(404, 'Access list not available for public flavors.')
         return _access_list(flavor_id)
@@ -41,14 +41,14 @@ class FlavorActionController:
     def _add_tenant_access(self, req, flavor_id, body):
         policy.authorize(req.context, POLICY + ':add_tenant_access', target={})
         validation.validate(schema.add_tenant_access, body)
-        flavor = db_catalog.flavor_get_by_flavor_id(flavor_id)
+        flavor = compute_flavors.get_flavor_by_flavor_id(flavor_id)
         if flavor['is_public'] and req.is_at_least('2.7'):
             raise exception.FlavorAccessOfPublicFlavor()
-        db_catalog.flavor_access_add(flavor_id, body['addTenantAccess']['tenant'])
+        compute_flavors.add_access(flavor_id, body['addTenantAccess']['tenant'])
         return _access_list(flavor_id)
 
     def _remove_tenant_access(self, req, flavor_id, body):
         policy.authorize(req.context, POLICY + ':remove_tenant_access', target={})
         validation.validate(schema.remove_tenant_access, body)
-        db_catalog.flavor_access_remove(flavor_id, body['removeTenantAccess']['tenant'])
+        compute_flavors.remove_access(flavor_id, body['removeTenantAccess']['tenant'])
         return _access_list(flavor_id)

@@ -5,7 +5,7 @@ from novalite.api.openstack.compute.schemas import flavors_extraspecs as schema
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite.api import validation
-from novalite.db import catalog as db_catalog
+from novalite.compute import flavors as compute_flavors
 from novalite import exception
 from novalite import policy
 
@@ -38,7 +38,7 @@ class FlavorExtraSpecsController:
     def create(self, req, flavor_id, body):
         policy.authorize(req.context, POLICY % 'create', target={})
         _check_values(body['extra_specs'])
-        db_catalog.flavor_extra_specs_update(flavor_id, body['extra_specs'])
+        compute_flavors.update_extra_specs(flavor_id, body['extra_specs'])
         return body
 
     @wsgi.expected_errors((400, 404, 409))
@@ -48,10 +48,10 @@ class FlavorExtraSpecsController:
         _check_values(body)
         if id not in body:
             raise faults.Fault(400, 'Request body and URI mismatch')
-        db_catalog.flavor_extra_specs_update(flavor_id, body)
+        compute_flavors.update_extra_specs(flavor_id, body)
         return body
 
     @wsgi.expected_errors(404)
     def delete(self, req, flavor_id, id):
         policy.authorize(req.context, POLICY % 'delete', target={})
-        db_catalog.flavor_extra_specs_delete(flavor_id, id)
+        compute_flavors.delete_extra_spec(flavor_id, id)

@@ -7,7 +7,7 @@ from novalite.api.openstack.compute.schemas import parameter_types
 from novalite.api.openstack.compute.views import flavors as views_flavors
 from novalite.api.openstack import wsgi
 from novalite.api import validation
-from novalite.db import catalog as db_catalog
+from novalite.compute import flavors as compute_flavors
 from novalite import exception
 from novalite import policy
 
@@ -33,7 +33,7 @@ class FlavorManageController:
             'is_public': parameter_types.is_true(vals.get('os-flavor-access:is_public', True)),
             'description': vals.get('description'),
         }
-        flavor = db_catalog.flavor_create(values)
+        flavor = compute_flavors.create(values)
         return {'flavor': views_flavors.show(req, flavor)}
 
     @wsgi.expected_errors((400, 404))
@@ -42,11 +42,11 @@ class FlavorManageController:
         if not req.is_at_least('2.55'):
             raise exception.VersionNotFoundForAPIMethod(version=req.api_version_request)
         policy.authorize(req.context, POLICY % 'update', target={})
-        flavor = db_catalog.flavor_update(id, {'description': body['flavor']['description']})
+        flavor = compute_flavors.update_description(id, body['flavor']['description'])
         return {'flavor': views_flavors.show(req, flavor)}
 
     @wsgi.response(202)
     @wsgi.expected_errors(404)
     def delete(self, req, id):
         policy.authorize(req.context, POLICY % 'delete', target={})
-        db_catalog.flavor_destroy(id)
+        compute_flavors.destroy(id)

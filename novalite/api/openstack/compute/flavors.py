@@ -5,7 +5,7 @@ from novalite.api.openstack import common
 from novalite.api.openstack.compute.views import flavors as views_flavors
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
-from novalite.db import catalog as db_catalog
+from novalite.compute import flavors as compute_flavors
 
 # Nova's sort keys; ``id`` is the internal id, ``flavorid`` the API id.
 SORT_KEYS = ('created_at', 'description', 'disabled', 'ephemeral_gb', 'flavorid', 'id',
@@ -56,12 +56,12 @@ class FlavorsController:
         else:
             is_public = True
         limit = common.parse_limit(req.GET.get('limit'))
-        flavors = db_catalog.flavor_get_all(
-            project_id=ctx.project_id, is_public=is_public,
-            min_ram=_int_param(req, 'minRam'), min_disk=_int_param(req, 'minDisk'),
-            limit=limit, marker=req.GET.get('marker'),
+        flavors = compute_flavors.get_all_flavors_sorted_list(
+            ctx, is_public=is_public, min_memory_mb=_int_param(req, 'minRam'),
+            min_root_gb=_int_param(req, 'minDisk'),
             sort_key=req.GET.get('sort_key') or 'flavorid',
-            sort_dir=req.GET.get('sort_dir') or 'asc', include_disabled=ctx.is_admin)
+            sort_dir=req.GET.get('sort_dir') or 'asc', limit=limit,
+            marker=req.GET.get('marker'))
         if detailed:
             specs = views_flavors.include_extra_specs(req)
             items = [views_flavors.show(req, f, specs) for f in flavors]
@@ -86,6 +86,4 @@ class FlavorsController:
 
 def get_flavor(req, flavorid):
     """The flavor the caller may see (private ones only when shared), or 404."""
-    ctx = req.context
-    return db_catalog.flavor_get_by_flavor_id(flavorid,
-                                              None if ctx.is_admin else ctx.project_id)
+    return compute_flavors.get_flavor_by_flavor_id(flavorid, req.context)

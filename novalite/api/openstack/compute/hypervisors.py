@@ -14,12 +14,12 @@ from oslo_utils import uuidutils
 from novalite.api.openstack import common
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
-from novalite.db import api as db
-from novalite.db import hosts as db_hosts
+from novalite.compute import api as compute_api
 from novalite import exception
 from novalite import policy
 
 POLICY = 'os_compute_api:os-hypervisors:%s'
+HOST_API = compute_api.HostAPI()
 RESOURCE_FIELDS = ('vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used',
                    'local_gb_used', 'free_ram_mb', 'free_disk_gb', 'current_workload',
                    'running_vms', 'disk_available_least')
@@ -49,17 +49,16 @@ def _view(req, node, service, detail, servers=None):
     return d
 
 
-def _servers_on(node):
-    return db.instance_get_all_by_filters({'host': node['host'],
-                                           'node': node['hypervisor_hostname']},
-                                          sort_dirs=['asc'], sort_keys=['created_at'])
+def _servers_on(req, node):
+    return HOST_API.instance_get_all_by_node(req.context, node['host'],
+                                             node['hypervisor_hostname'])
 
 
 def _with_servers(req, node):
     """Servers of ``node`` for ?with_servers=true (2.53+); None when not shown."""
     if not strutils.bool_from_string(req.GET.get('with_servers', False), strict=False):
         return None
-    servers = _servers_on(node)
+    servers = _servers_on(req, node)
     return servers if servers or req.is_at_least('2.75') else None
 
 
@@ -82,11 +81,12 @@ class HypervisorsController:
                                         'hypervisor_hostname_pattern query parameter is '
                                         'not supported.')
             limit = None
-            pairs = db_hosts.compute_nodes_get_with_services(hostname_like=pattern)
+            pairs = HOST_API.compute_nodes_get_with_services(req.context, hostname_like=pattern)
             if not pairs:
                 raise _no_match(pattern)
         else:
-            pairs = self._page(req, db_hosts.compute_nodes_get_with_services(), limit, marker)
+            pairs = self._page(req, HOST_API.compute_nodes_get_with_services(req.context),
+                               limit, marker)
         with_servers = req.is_at_least('2.53')
         items = [_view(req, n, s, detail, _with_servers(req, n) if with_servers else None)
                  for n, s in pairs]
@@ -118,9 +118,9 @@ class HypervisorsController:
         if req.is_at_least('2.53'):
             if not uuidutils.is_uuid_like(id):
                 raise faults.Fault(400, 'Invalid uuid %s' % id)
-            pairs = db_hosts.compute_nodes_get_with_services(node_uuid=id)
+            pairs = HOST_API.compute_nodes_get_with_services(req.context, node_uuid=id)
         else:
-            pairs = db_hosts.compute_nodes_get_with_services(node_id=int(id)) \
+            pairs = HOST_API.compute_nodes_get_with_services(req.context, node_id=int(id)) \
                 if id.isdigit() else []
         if not pairs:
             raise exception.HypervisorNotFound(id=id)
@@ -139,7 +139,7 @@ class HypervisorsController:
         """GET /os-hypervisors/{pattern}/servers (before 2.53)."""
         out = []
         for node, service in self._match(req, id, 'servers'):
-            servers = _servers_on(node)
+            servers = _servers_on(req, node)
             out.append(_view(req, node, service, False, servers or None))
         return {'hypervisors': out}
 
@@ -148,7 +148,7 @@ class HypervisorsController:
         if req.is_at_least('2.53'):
             raise exception.VersionNotFoundForAPIMethod(version=req.api_version_request)
         policy.authorize(req.context, POLICY % rule, target={})
-        pairs = db_hosts.compute_nodes_get_with_services(hostname_like=pattern)
+        pairs = HOST_API.compute_nodes_get_with_services(req.context, hostname_like=pattern)
         if not pairs:
             raise _no_match(pattern)
         return pairs
@@ -159,7 +159,7 @@ class HypervisorsController:
         if req.is_at_least('2.88'):
             raise exception.VersionNotFoundForAPIMethod(version=req.api_version_request)
         policy.authorize(req.context, POLICY % 'statistics', target={})
-        nodes = [n for n, _s in db_hosts.compute_nodes_get_with_services()]
+        nodes = [n for n, _s in HOST_API.compute_nodes_get_with_services(req.context)]
         stats = {f: sum(n[f] or 0 for n in nodes) for f in RESOURCE_FIELDS}
         stats['count'] = len(nodes)
         return {'hypervisor_statistics': stats}

@@ -9,8 +9,7 @@ from novalite.api.openstack import common
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite.api.openstack.compute.views.servers import generate_hostid
-from novalite.db import actions as db_actions
-from novalite.db import api as db
+from novalite.compute import api as compute_api
 from novalite import policy
 
 POLICY = 'os_compute_api:os-instance-actions:%s'
@@ -31,11 +30,12 @@ def _action(req, row):
 
 
 class InstanceActionsController:
+    def __init__(self):
+        self.compute_api = compute_api.API()
+        self.action_api = compute_api.InstanceActionAPI()
+
     def _get_instance(self, req, server_id):
-        ctx = req.context
-        return db.instance_get_by_uuid(server_id,
-                                       project_id=None if ctx.is_admin else ctx.project_id,
-                                       read_deleted=req.is_at_least('2.21'))
+        return self.compute_api.get(req.context, server_id, read_deleted=req.is_at_least('2.21'))
 
     def _authorize(self, req, instance, rule, do_raise=True):
         return policy.authorize(req.context, POLICY % rule,
@@ -47,11 +47,11 @@ class InstanceActionsController:
         instance = self._get_instance(req, server_id)
         self._authorize(req, instance, 'list')
         if not req.is_at_least('2.58'):
-            rows = db_actions.actions_get(instance.uuid)
+            rows = self.action_api.actions_get(req.context, instance)
             return {'instanceActions': [_action(req, r) for r in rows]}
         since, before = self._time_filters(req)
         limit = common.parse_limit(req.GET.get('limit'))
-        rows = db_actions.actions_get(instance.uuid, limit=limit,
+        rows = self.action_api.actions_get(req.context, instance, limit=limit,
                                       marker=req.GET.get('marker'),
                                       changes_since=since, changes_before=before)
         actions = [_action(req, r) for r in rows]
@@ -76,7 +76,7 @@ class InstanceActionsController:
     def show(self, req, server_id, id):
         instance = self._get_instance(req, server_id)
         self._authorize(req, instance, 'show')
-        row = db_actions.action_get_by_request_id(instance.uuid, id)
+        row = self.action_api.action_get_by_request_id(req.context, instance, id)
         action = _action(req, row)
         full = bool(self._authorize(req, instance, 'events', do_raise=False))
         if not (full or req.is_at_least('2.51')):
@@ -85,7 +85,7 @@ class InstanceActionsController:
             self._authorize(req, instance, 'events:details', do_raise=False))
         project = action['project_id'] or instance.project_id
         events = []
-        for ev in db_actions.action_events_get(row['id']):
+        for ev in self.action_api.action_events_get(req.context, instance, row['id']):
             e = _fmt(ev, EVENT_KEYS + (('traceback',) if full else ()))
             if full and req.is_at_least('2.62'):
                 e['host'] = ev['host']

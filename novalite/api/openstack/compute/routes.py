@@ -5,6 +5,7 @@ Every route exists with and without the ``/{project_id}`` prefix, under
 """
 import routes
 
+from novalite.api.openstack.compute import attach_interfaces
 from novalite.api.openstack.compute import availability_zone
 from novalite.api.openstack.compute import flavor_access
 from novalite.api.openstack.compute import flavor_extra_specs
@@ -35,6 +36,7 @@ def route_list():
     hyp_c = hypervisors.HypervisorsController()
     actions_c = instance_actions.InstanceActionsController()
     service_c = services.ServiceController()
+    iface_c = attach_interfaces.InterfaceAttachmentController()
     events_c = server_external_events.ServerExternalEventsController()
     return [
         ('/servers', {'GET': (server_c, 'index'), 'POST': (server_c, 'create')}),
@@ -44,6 +46,8 @@ def route_list():
         ('/servers/{id}/action', {'POST': (server_c, 'action')}),
         ('/servers/{server_id}/os-instance-actions', {'GET': (actions_c, 'index')}),
         ('/servers/{server_id}/os-instance-actions/{id}', {'GET': (actions_c, 'show')}),
+        ('/servers/{server_id}/os-interface', {'GET': (iface_c, 'index')}),
+        ('/servers/{server_id}/os-interface/{id}', {'GET': (iface_c, 'show')}),
         ('/flavors', {'GET': (flavor_c, 'index'), 'POST': (manage_c, 'create')}),
         ('/flavors/detail', {'GET': (flavor_c, 'detail')}),
         ('/flavors/{id}', {'GET': (flavor_c, 'show'), 'PUT': (manage_c, 'update'),

@@ -1,31 +1,22 @@
 """The /servers resource (seed 3.1–3.2): ServersController."""
-import re
-
 from oslo_config import cfg
+from oslo_utils import uuidutils
 from stevedore import extension
 
 from novalite.api.openstack import common
+from novalite.api.openstack.compute.schemas import parameter_types as pt
 from novalite.api.openstack.compute.schemas import servers as schema_servers
+from novalite.api.openstack.compute import server_search
 from novalite.api.openstack.compute.views import servers as views_servers
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite.api import validation
 from novalite.compute import api as compute_api
-from novalite.db import api as db
-from novalite.db import catalog as db_catalog
+from novalite.compute import flavors as compute_flavors
 from novalite import exception
 from novalite import policy
 
 CONF = cfg.CONF
-
-
-# Filters a non-admin may use; everything else is dropped (Nova's
-# _get_server_search_options), by version.
-_USER_FILTERS = ('reservation_id', 'name', 'status', 'image', 'flavor', 'ip',
-                 'changes-since', 'all_tenants')
-_USER_FILTERS_BY_VERSION = (('2.5', ('ip6',)),
-                            ('2.26', ('tags', 'tags-any', 'not-tags', 'not-tags-any')),
-                            ('2.66', ('changes-before',)), ('2.73', ('locked',)))
 
 
 def _versioned_schemas(table):
@@ -66,6 +57,40 @@ def _sort_params(req, params):
     return keys, dirs
 
 
+def _get_requested_networks(requested):
+    """Nova's _get_requested_networks: "none", "auto", or a list of
+    {network_id, address, port_id, tag} (an empty list: no network named)."""
+    if isinstance(requested, str):
+        return requested
+    networks, ports = [], []
+    for network in requested:
+        try:
+            request = {'address': network.get('fixed_ip'), 'port_id': network.get('port'),
+                       'tag': network.get('tag'), 'network_id': None}
+            if request['port_id']:
+                if request['port_id'] in ports:
+                    raise faults.Fault(400, "Port ID '%s' was specified twice: you cannot "
+                                            "attach a port multiple times."
+                                       % request['port_id'])
+                if request['address'] is not None:
+                    raise faults.Fault(400, "Specified Fixed IP '%s' cannot be used with "
+                                            "port '%s': the two cannot be specified "
+                                            "together." % (request['address'],
+                                                           request['port_id']))
+                ports.append(request['port_id'])
+            else:
+                request['network_id'] = network['uuid']
+                if not uuidutils.is_uuid_like(request['network_id']):
+                    raise faults.Fault(400, 'Bad networks format: network uuid is not in '
+                                            'proper format (%s)' % request['network_id'])
+            networks.append(request)
+        except KeyError as key:
+            raise faults.Fault(400, 'Bad network format: missing %s' % key)
+        except (TypeError, AttributeError):
+            raise faults.Fault(400, 'Bad networks format')
+    return networks
+
+
 class ServersController:
     EXTENSION_CREATE_NAMESPACE = 'novalite.api.v21.extensions.server.create'
 
@@ -78,91 +103,18 @@ class ServersController:
     def _get_server(self, req, server_id):
         return self.compute_api.get(req.context, server_id)
 
-    def _search_options(self, req, query):
-        """The filters of a list request, as instance_get_all_by_filters wants them."""
-        ctx = req.context
-        params = {k: v[-1] for k, v in query.items()}
-        if not ctx.is_admin:
-            allowed = set(_USER_FILTERS)
-            for version, names in _USER_FILTERS_BY_VERSION:
-                if req.is_at_least(version):
-                    allowed.update(names)
-            params = {k: v for k, v in params.items()
-                      if k in allowed or k in ('limit', 'marker', 'sort_key', 'sort_dir')}
-        filters = {}
-        all_tenants = 'all_tenants' in params and _all_tenants(params['all_tenants'])
-        if all_tenants:
-            policy.authorize(ctx, 'os_compute_api:servers:%s:get_all_tenants'
-                             % ('detail' if req.path.endswith('/detail') else 'index'))
-            project = params.get('project_id') or params.get('tenant_id')
-            if project:
-                filters['project_id'] = project
-        else:
-            filters['project_id'] = ctx.project_id
-        if params.get('reservation_id'):
-            filters['reservation_id'] = params['reservation_id']
-        image = params.get('image') or params.get('image_ref')
-        if image:
-            filters['image_ref'] = image.rstrip('/').rsplit('/', 1)[-1]
-        if params.get('flavor'):
-            filters['flavorid'] = params['flavor'].rstrip('/').rsplit('/', 1)[-1]
-        if params.get('status'):
-            states = common.STATUS_TO_VM_STATES.get(params['status'].upper())
-            if states is None:
-                if req.is_at_least('2.38'):
-                    raise faults.Fault(400, 'Invalid status value')
-                return None         # below 2.38 an unknown status matches nothing
-            filters['vm_state'] = states
-        for param, key in (('changes-since', 'changes_since'),
-                           ('changes-before', 'changes_before')):
-            if params.get(param) and (param == 'changes-since' or req.is_at_least('2.66')):
-                filters[key] = common.parse_time(params[param], param)
-                filters['include_deleted'] = True
-        if (filters.get('changes_since') and filters.get('changes_before') and
-                filters['changes_since'] > filters['changes_before']):
-            raise faults.Fault(400, 'The value of changes-since must be less than or '
-                                    'equal to changes-before.')
-        if _true(params.get('deleted')):
-            filters.update(include_deleted=True, only_deleted=True)
-        for key in ('host', 'node', 'hostname', 'key_name', 'uuid', 'user_id'):
-            if params.get(key):
-                filters[key] = params[key]
-        if params.get('name') or params.get('display_name'):
-            pattern = params.get('name') or params.get('display_name')
-            try:
-                filters['name_regex'] = re.compile(pattern)
-            except re.error:
-                raise faults.Fault(400, 'Invalid name filter')
-        for key in ('ip', 'ip6'):
-            if params.get(key):
-                try:
-                    filters[key + '_regex'] = re.compile(params[key])
-                except re.error:
-                    raise faults.Fault(400, 'Invalid %s filter' % key)
-        if req.is_at_least('2.26'):
-            for key in ('tags', 'tags-any', 'not-tags', 'not-tags-any'):
-                if params.get(key):
-                    filters[key.replace('-', '_')] = params[key].split(',')
-        if 'locked' in params and req.is_at_least('2.73'):
-            filters['locked'] = _true(params['locked'])
-        return filters, params
-
     def _list(self, req, detailed):
         ctx = req.context
         policy.authorize(ctx, 'os_compute_api:servers:%s' % ('detail' if detailed else 'index'))
         query = _query(req)
-        options = self._search_options(req, query)
+        filters = server_search.search_filters(req, {k: v[-1] for k, v in query.items()})
         limit = common.parse_limit(req.GET.get('limit'))
-        if options is None:
-            instances = []
-        else:
-            filters, params = options
-            sort_keys, sort_dirs = _sort_params(req, query)
-            instances = self.compute_api.get_all(ctx, filters, limit=limit,
-                                                 marker=params.get('marker'),
-                                                 sort_keys=sort_keys, sort_dirs=sort_dirs)
+        sort_keys, sort_dirs = _sort_params(req, query)
+        instances = self.compute_api.get_all(ctx, filters, limit=limit,
+                                             marker=query.get('marker', [None])[-1],
+                                             sort_keys=sort_keys, sort_dirs=sort_dirs)
         if detailed:
-            fault_map = db.instance_fault_get_latest([i.uuid for i in instances])
+            fault_map = self.compute_api.get_instance_faults(ctx, instances)
             admin = self._can_see_extended_attributes(ctx)
             host_status = self._host_status_getter(req)
             servers = [views_servers.show(req, i, fault_map.get(i.uuid), admin,
@@ -188,7 +140,7 @@ class ServersController:
 
     def _show_view(self, req, instance, full=True):
         ctx = req.context
-        fault = db.instance_fault_get_latest([instance.uuid]).get(instance.uuid)
+        fault = self.compute_api.get_instance_faults(req.context, [instance]).get(instance.uuid)
         admin = full and self._can_see_extended_attributes(ctx)
         host_status = self._host_status_getter(req)(instance) if full else None
         # novalite has no server groups: the 2.71 list is always empty
@@ -258,31 +210,24 @@ class ServersController:
             if key in server_dict:
                 create_kwargs[kwarg] = server_dict[key]
 
-        image_href = server_dict.get('imageRef') or create_kwargs.pop('bdm_image', None)
-        create_kwargs.pop('bdm_image', None)
-        if not image_href:
+        # as Nova's _image_from_req_data: no imageRef is fine when a block
+        # device mapping names the boot disk's image
+        image_href = server_dict.get('imageRef')
+        if not image_href and not create_kwargs.get('block_device_mapping'):
             raise faults.Fault(400, 'Missing imageRef attribute')
         flavor_id = str(server_dict['flavorRef']).rstrip('/').rsplit('/', 1)[-1]
 
-        networks = server_dict.get('networks', 'auto')
-        if isinstance(networks, list):
-            if not networks:
-                networks = 'auto'
-            else:
-                raise faults.Fault(400, 'Requesting specific networks or ports needs a '
-                                        'network service, and novalite has none: use '
-                                        '"networks": "auto" or "none".')
+        networks = _get_requested_networks(server_dict.get('networks', []))
         password = None
         if CONF.api.enable_instance_password:
             password = server_dict.get('adminPass') or compute_api.generate_password()
-        return_reservation_id = create_kwargs.pop('return_reservation_id', False)
+        return_reservation_id = pt.is_true(server_dict.get('return_reservation_id', False))
         if 'OS-DCF:diskConfig' in server_dict:
             create_kwargs['auto_disk_config'] = server_dict['OS-DCF:diskConfig'] == 'AUTO'
 
         # as Nova: what the request names but does not exist is a bad request
         try:
-            flavor = db_catalog.flavor_get_by_flavor_id(
-                flavor_id, None if ctx.is_admin else ctx.project_id)
+            flavor = compute_flavors.get_flavor_by_flavor_id(flavor_id, ctx)
             instances, resv_id = self.compute_api.create(
                 ctx, flavor, image_href, display_name=name,
                 metadata=server_dict.get('metadata'), requested_networks=networks,
@@ -290,7 +235,8 @@ class ServersController:
                 access_ip_v6=server_dict.get('accessIPv6'), **create_kwargs)
         except exception.ImageNotFound:
             raise faults.Fault(400, 'Can not find requested image')
-        except (exception.FlavorNotFound, exception.ComputeHostNotFound) as error:
+        except (exception.FlavorNotFound, exception.ComputeHostNotFound,
+                exception.PortNotFound, exception.NetworkNotFound) as error:
             raise faults.Fault(400, error.format_message())
         if return_reservation_id:
             return {'reservation_id': resv_id}
@@ -332,20 +278,3 @@ class ServersController:
         except exception.InstanceNotFound:
             raise faults.Fault(409, 'Guest does not have a console available.')
         return {'output': output}
-
-
-def _true(value):
-    return str(value).lower() in ('1', 'true', 't', 'yes', 'y', 'on')
-
-
-def _all_tenants(value):
-    """Nova's is_all_tenants: present and empty means yes; otherwise a strict boolean."""
-    if value == '':
-        return True
-    lowered = str(value).strip().lower()
-    if lowered in ('1', 't', 'true', 'on', 'y', 'yes'):
-        return True
-    if lowered in ('0', 'f', 'false', 'off', 'n', 'no'):
-        return False
-    raise faults.Fault(400, "Invalid value '%s' for all_tenants" % value)
-

@@ -14,10 +14,11 @@ from novalite.api.openstack.compute.schemas import services as schema
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
 from novalite.api import validation
-from novalite.db import hosts as db_hosts
+from novalite.compute import api as compute_api
 from novalite import policy
 
 POLICY = 'os_compute_api:os-services:%s'
+HOST_API = compute_api.HostAPI()
 
 
 def _view(req, service):
@@ -37,7 +38,7 @@ class ServiceController:
     @wsgi.expected_errors(())
     def index(self, req):
         policy.authorize(req.context, POLICY % 'list', target={})
-        services = db_hosts.service_get_all(binary=req.GET.get('binary'),
+        services = HOST_API.service_get_all(req.context, binary=req.GET.get('binary'),
                                             host=req.GET.get('host'))
         return {'services': [_view(req, s) for s in services]}
 
@@ -55,11 +56,11 @@ class ServiceController:
             actions['force-down'] = self._force_down
         if id not in actions:
             raise faults.Fault(404, 'Unknown action')
-        if db_hosts.service_get(body['host'], body['binary']) is None:
+        if HOST_API.service_get(req.context, body['host'], body['binary']) is None:
             raise faults.Fault(404, 'Service %s on host %s not found.'
                                % (body['binary'], body['host']))
         values, shown = actions[id](body)
-        db_hosts.service_update(body['host'], body['binary'], values)
+        HOST_API.service_update(req.context, body['host'], body['binary'], values)
         return {'service': dict({'host': body['host'], 'binary': body['binary']}, **shown)}
 
     @staticmethod
@@ -94,7 +95,7 @@ class ServiceController:
         if 'disabled_reason' in body and body.get('status') != 'disabled':
             raise faults.Fault(400, "Specifying 'disabled_reason' with status other than "
                                     "'disabled' is invalid.")
-        service = db_hosts.service_get_by_uuid(service_uuid)
+        service = HOST_API.service_get_by_uuid(req.context, service_uuid)
         if service['binary'] != 'novalite-compute':
             raise faults.Fault(400, 'Updating a %s service is not supported. Only '
                                     'novalite-compute services can be updated.'
@@ -106,5 +107,5 @@ class ServiceController:
                           disabled_reason=body.get('disabled_reason') if disabled else None)
         if 'forced_down' in body:
             values['forced_down'] = strutils.bool_from_string(body['forced_down'], strict=True)
-        db_hosts.service_update(service['host'], service['binary'], values)
-        return {'service': _view(req, db_hosts.service_get_by_uuid(service_uuid))}
+        HOST_API.service_update(req.context, service['host'], service['binary'], values)
+        return {'service': _view(req, HOST_API.service_get_by_uuid(req.context, service_uuid))}

@@ -64,7 +64,8 @@ VIFS = [
     {'id': 'port-user', 'address': 'fa:16:3e:00:00:01', 'type': 'user',
      'bridge': None, 'network_name': None, 'network': {'label': 'private'}},
     {'id': 'port-br', 'address': 'fa:16:3e:00:00:02', 'type': 'bridge',
-     'bridge': 'br-test', 'network_name': None, 'network': {'label': 'br'}},
+     'devname': 'tapport-br', 'network_name': None,
+     'network': {'id': 'net-br', 'label': 'br', 'bridge': 'br-test'}},
     {'id': 'port-net', 'address': 'fa:16:3e:00:00:03', 'type': 'network',
      'bridge': None, 'network_name': 'default', 'network': {'label': 'def'}},
 ]

@@ -35,3 +35,35 @@ def test_kvm_usable(tmp_path, flags, mode, group, expected):
     usable, reason = detect.kvm_usable(str(dev), str(cpuinfo))
     assert usable is expected, reason
     assert not detect.kvm_usable(str(tmp_path / 'absent'), str(cpuinfo))[0]
+
+
+def test_qemu_can_reach(tmp_path):
+    private = tmp_path / 'private'
+    (private / 'state').mkdir(parents=True)
+    os.chmod(private, 0o700)
+    ok, why = detect.qemu_can_reach(str(private / 'state' / 'instances'))
+    assert not ok and why.startswith('%s is mode 0700' % private)
+    # missing directories are created 0755: only the existing ones count
+    assert detect.qemu_can_reach('/var/tmp/%s/not/created/yet' % tmp_path.name)[0]
+
+
+def test_reachable_instances_path_falls_back(tmp_path, monkeypatch):
+    """A checkout in a private directory: the instances go to a fallback
+    QEMU can reach, one per checkout; a reachable path is kept."""
+    monkeypatch.setattr(detect, 'INSTANCES_PATH_FALLBACKS',
+                        ('/proc/not-creatable/%(key)s', '/var/tmp/%s-%%(key)s' % tmp_path.name))
+    private = tmp_path / 'checkout'
+    private.mkdir()
+    os.chmod(private, 0o700)
+    try:
+        path, why = detect.reachable_instances_path(str(private / 'state' / 'instances'))
+        assert path.startswith('/var/tmp/%s-' % tmp_path.name), path
+        assert os.path.isdir(path) and detect.qemu_can_reach(path)[0]
+        assert 'is mode 0700' in why
+        other, _ = detect.reachable_instances_path(str(private / 'other' / 'instances'))
+        assert other != path
+        assert detect.reachable_instances_path(path) == (path, '%s is reachable by QEMU' % path)
+    finally:
+        for p in os.listdir('/var/tmp'):
+            if p.startswith('%s-' % tmp_path.name):
+                os.rmdir(os.path.join('/var/tmp', p))

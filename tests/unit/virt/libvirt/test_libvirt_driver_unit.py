@@ -178,7 +178,7 @@ def test_failed_define_cleans_up_without_touching_others(drv):
 def test_bad_vif_fails_spawn_and_cleans_up(drv):
     inst = make_instance()
     with pytest.raises(exception.NovaliteException):
-        _spawn(drv, inst, network_info=[{'id': 'p', 'type': 'ovs',
+        _spawn(drv, inst, network_info=[{'id': 'p', 'type': 'vhostuser',
                                           'address': 'fa:16:3e:00:00:09'}])
     assert not os.path.exists(libvirt_driver.get_instance_path(inst))
     assert inst.uuid not in drv.list_instance_uuids()
@@ -281,3 +281,4 @@ def test_concurrent_spawns(drv):
     for i in insts:
         assert drv.get_info(i).state == power_state.RUNNING
         drv.destroy(None, i)
+

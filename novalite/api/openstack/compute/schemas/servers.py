@@ -17,8 +17,8 @@ _network_item = {
     'additionalProperties': False,
 }
 
-# novalite accepts the 2.37 strings "auto"/"none" at every version: there is
-# no Neutron to pick a network from, and they are what users mean.
+# novalite accepts the 2.37 strings "auto"/"none" at every version (a
+# relaxation of Nova, where they start at 2.37): they are what users mean.
 _networks = {'oneOf': [{'type': 'array', 'items': _network_item},
                        {'type': 'string', 'enum': ['none', 'auto']}]}
 
