@@ -254,3 +254,25 @@ def test_conductor_refuses_the_old_major_version(cell):
     with pytest.raises(messaging.UnsupportedVersion):
         client.prepare(timeout=5).call(cell.ctx, 'instance_fault_create', host='h1',
                                        instance_uuid='x', code=500, message='m', details='')
+
+
+def test_build_timeout_is_the_last_resort_and_names_the_step(cell, fake_driver_opts):
+    """A build still going past [conductor] build_timeout is ERROR with a
+    fault naming the step it was stuck in; its claim is released."""
+    import datetime
+
+    from novalite.conductor import redrive
+    fake_driver_opts(spawn_delay=1.0)
+    before = cell.usage('h1')
+    uuid = cell.boot('too-slow', forced_host='h1')
+    wait_for(lambda: cell.instance(uuid).task_state == 'spawning', 10, what='spawning')
+    later = db_session.now() + datetime.timedelta(seconds=CONF.conductor.build_timeout + 1)
+    done = redrive.BuildRedriver().redrive_builds(now=later)
+    assert done[uuid] == 'timed out'
+    assert cell.instance(uuid).vm_state == 'error'
+    assert cell.fault(uuid)['message'] == (
+        'Build of instance %s timed out: still spawning on compute host h1 after %d s'
+        % (uuid, CONF.conductor.build_timeout))
+    assert cell.usage('h1') == before
+    wait_for(lambda: cell.build_done('h1', uuid), 10, what='build returned')
+    assert cell.usage('h1') == before
