@@ -18,6 +18,9 @@ class RequestContext(o_context.RequestContext):
     def to_dict(self):
         d = super().to_dict()
         d['is_admin'] = self.is_admin
+        # the caller's endpoints (X-Service-Catalog), so a compute reaches the
+        # network service with the user's token as the API did (as Nova's)
+        d['service_catalog'] = getattr(self, 'service_catalog', None) or []
         return d
 
     @classmethod
@@ -31,7 +34,11 @@ class RequestContext(o_context.RequestContext):
                    auth_token=values.get('auth_token'),
                    user_name=values.get('user_name'),
                    project_name=values.get('project_name'),
-                   overwrite=True)
+                   overwrite=True)._with_catalog(values.get('service_catalog'))
+
+    def _with_catalog(self, catalog):
+        self.service_catalog = catalog or []
+        return self
 
 
 def get_admin_context():

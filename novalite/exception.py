@@ -281,6 +281,14 @@ class ServiceUnavailable(NovaliteException):
     msg_fmt = 'Service %(service)s is unavailable: %(reason)s'
 
 
+class ServiceNotAuthenticated(Forbidden):
+    msg_fmt = 'RPC message refused: %(reason)s'
+
+
+class ServiceNotAuthorized(Forbidden):
+    msg_fmt = '%(identity)s may not call %(method)s: %(reason)s'
+
+
 # -- networks and ports (Nova's names and messages) ------------------------------
 class NetworkNotFound(NotFound):
     msg_fmt = 'Network %(network_id)s could not be found.'

@@ -135,8 +135,23 @@ class Cloud:
             self.stop()        # never leave daemons behind a failed start
             raise
 
+    def enrol(self):
+        """Every service gets its key (novalite-manage service enrol); the
+        computes get the control plane's public keys."""
+        pairs = []
+        for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-api'):
+            pairs += [binary, socket.gethostname()]
+        for name, (binary, _conf) in self.controllers.items():
+            if name[-1].isdigit():          # conductor2, scheduler2: own host
+                pairs += [binary, name]
+        for host in self.compute_confs:
+            pairs += ['novalite-compute', host]
+        self.manage('service', 'enrol', *pairs)
+        self.manage('service', 'trusted-keys')
+
     def _start(self):
         self.manage('db', 'sync')
+        self.enrol()
         for name, (binary, conf) in self.controllers.items():
             self._spawn(name, binary, conf)
         col = self.engine.dialect.identifier_preparer.quote('binary')  # reserved in MySQL

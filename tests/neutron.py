@@ -100,7 +100,9 @@ def _run(argv, env=None, what=None, timeout=120):
 class OVN:
     """Open vSwitch + OVN central + ovn-controller in a private directory."""
 
-    def __init__(self):
+    def __init__(self, system_rundir=False):
+        """``system_rundir``: Open vSwitch's sockets where libvirtd looks for
+        them (/var/run/openvswitch), for guests libvirt plugs into br-int."""
         for tool in (OVS_CTL, OVN_CTL, '/usr/bin/ovn-nbctl'):
             if not os.path.exists(tool):
                 services.unavailable('Open vSwitch/OVN (%s missing: run tools/setup-ovn.sh '
@@ -115,6 +117,9 @@ class OVN:
                 os.makedirs(path, exist_ok=True)
                 self.env['%s_%s' % (kind, what)] = path
         os.makedirs(os.path.join(self.env['OVS_SYSCONFDIR'], 'openvswitch'), exist_ok=True)
+        if system_rundir:
+            self.env['OVS_RUNDIR'] = '/var/run/openvswitch'
+            os.makedirs(self.env['OVS_RUNDIR'], exist_ok=True)
 
     def vsctl(self, *args):
         return _run(['ovs-vsctl'] + list(args), self.env, 'ovs-vsctl')

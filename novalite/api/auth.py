@@ -50,6 +50,8 @@ class NoAuthMiddleware:
         token = req.headers['X-Auth-Token']
         user_id, _sep, project_id = token.partition(':')
         project_id = project_id or user_id
+        if not user_id or not project_id:
+            return faults.fault_response(401, 'Authentication required')
         roles = ['admin', 'member', 'reader'] if user_id == 'admin' else ['member', 'reader']
         req.environ['novalite.context'] = nl_context.RequestContext(
             user_id=user_id, project_id=project_id, roles=roles, auth_token=token,

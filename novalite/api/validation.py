@@ -10,7 +10,7 @@ import functools
 import re
 
 import jsonschema
-from jsonschema import Draft4Validator, FormatChecker
+from jsonschema import Draft4Validator, FormatChecker, validators
 
 from novalite import exception
 
@@ -36,6 +36,30 @@ def _is_base64(value):
     return True
 
 
+_NUMBER = re.compile(r'-?[0-9]+(\.[0-9]+)?')
+
+
+def _numeric_string(keyword_check):
+    """Nova's integer-or-string parameters (``"ram": "512"``): a string is
+    held to the same minimum/maximum as the number it spells, and one that
+    spells no number fails, so handlers never convert garbage."""
+    def check(validator, bound, instance, schema):
+        if isinstance(instance, str):
+            if not _NUMBER.fullmatch(instance):
+                yield jsonschema.ValidationError('%r is not a number' % instance)
+                return
+            instance = float(instance) if '.' in instance else int(instance)
+        yield from keyword_check(validator, bound, instance, schema)
+    return check
+
+
+# Draft 4 with exclusiveMinimum/Maximum as booleans, as Nova's schemas use them.
+_Validator = validators.extend(Draft4Validator, {
+    'minimum': _numeric_string(Draft4Validator.VALIDATORS['minimum']),
+    'maximum': _numeric_string(Draft4Validator.VALIDATORS['maximum']),
+})
+
+
 def _error_message(error):
     if error.path:
         field = error.path[-1]
@@ -45,7 +69,7 @@ def _error_message(error):
 
 
 def validate(schema, body):
-    validator = Draft4Validator(schema, format_checker=_checker)
+    validator = _Validator(schema, format_checker=_checker)
     try:
         validator.validate(body)
     except jsonschema.ValidationError as e:

@@ -7,6 +7,7 @@ import re
 import uuid
 
 from oslo_config import cfg
+from oslo_middleware import sizelimit
 
 from novalite.api import auth
 from novalite.api.identity import app as identity_app
@@ -73,6 +74,18 @@ def _version_headers(resp, version):
     resp.headers['Vary'] = '%s, %s' % (api_version.HEADER_NEW, api_version.HEADER_LEGACY)
 
 
+def _limit_body(req):
+    """Nova's sizelimit: a 413 for a declared length over
+    ``[oslo_middleware] max_request_body_size``; a chunked body is cut off
+    at the limit while it is read (parse_body answers 413 then)."""
+    limit = CONF.oslo_middleware.max_request_body_size
+    if req.content_length is not None and req.content_length > limit:
+        return faults.fault_response(413, wsgi.TOO_LARGE)
+    if req.content_length is None and req.method in ('POST', 'PUT', 'PATCH'):
+        req.body_file = sizelimit.LimitingReader(req.body_file, limit)
+    return None
+
+
 class RootApp:
     """Request ids on every response; version documents without auth."""
 
@@ -93,8 +106,10 @@ class RootApp:
         """(type, name, path or URL) of each service for the catalog."""
         services = [('compute', 'nova', '/v2.1'),
                     ('image', 'glance', '/image' if self.image is not None else glance.endpoint())]
-        if getattr(self, 'network', None) is not None:
+        if self.network is not None:
             services.append(('network', 'neutron', '/network'))
+        elif CONF.neutron.endpoint_override:      # a real Neutron elsewhere
+            services.append(('network', 'neutron', CONF.neutron.endpoint_override))
         return services + [('identity', 'keystone', '/identity')]
 
     def __call__(self, environ, start_response):
@@ -133,6 +148,9 @@ class RootApp:
             return req.get_response(self.identity)
         if prefix not in VERSION_PREFIXES:
             return wsgi.json_response(versions.multiple_choices(req), 300)
+        too_large = _limit_body(req)
+        if too_large is not None:
+            return too_large
         key = 'v2.0' if VERSION_PREFIXES[prefix] else 'v2.1'
         rest = '/'.join(parts[2:])
         if len(parts) == 2:
@@ -156,5 +174,5 @@ def init_application():
     from novalite.cmd import common
     from novalite import rpc
     common.parse_args(['novalite-api'])
-    rpc.init()
+    rpc.init(identities=['novalite-api'])
     return build_app()

@@ -46,6 +46,8 @@ cli_opts = [cfg.BoolOpt('demo', default=False,
                         help='Create a flavor and an image, boot a demo server and '
                              'print it ACTIVE.')]
 
+ALL_BINARIES = ('novalite-api', 'novalite-conductor', 'novalite-scheduler',
+                'novalite-compute')
 # the demo server belongs to project "admin", where clouds.yaml's admin logs in
 DEMO_PROJECT = identity_resources.hex_id('admin')
 GUEST_MARKER = 'NOVALITE-GUEST-BOOTED'
@@ -233,7 +235,8 @@ def main(argv=None):
     driver = choose_compute_driver()
     print('Compute driver: %s' % driver)
     migration.db_sync()
-    rpc.init(allow_in_process=True)
+    # first start: every service of this process is enrolled, keys under state_path
+    rpc.init(allow_in_process=True, identities=ALL_BINARIES, enrol_missing=True)
     services = [conductor_cmd.make_service(), scheduler_cmd.make_service(),
                 compute_cmd.make_service()]
     for svc in services:

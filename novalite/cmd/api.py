@@ -23,7 +23,7 @@ def make_server(app=None):
 
 def main(argv=None):
     common.parse_args(argv or sys.argv)
-    rpc.init()
+    rpc.init(identities=['novalite-api'])
     server = make_server()
     server.prepare()
     LOG.info('novalite-api listening on http://%s:%s/', CONF.osapi_compute_listen,

@@ -24,11 +24,11 @@ def parse_args(argv, default_config_files=None):
     logging.setup(CONF, 'novalite')
 
 
-def serve(argv, make_service):
-    """main() of a one-service daemon: config, RPC, start, run until
-    signalled, stop."""
+def serve(argv, make_service, binary, key_source='db'):
+    """main() of a one-service daemon: config, RPC signed as ``binary``,
+    start, run until signalled, stop."""
     parse_args(argv)
-    rpc.init()
+    rpc.init(identities=[binary], key_source=key_source)
     svc = make_service()
     svc.start()
     run_until_signalled([svc.stop, rpc.cleanup])

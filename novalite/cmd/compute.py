@@ -28,4 +28,5 @@ def make_service():
 
 def main(argv=None):
     block_db_access()
-    common.serve(argv or sys.argv, make_service)
+    # no database: the control plane's public keys come from the trusted-keys file
+    common.serve(argv or sys.argv, make_service, 'novalite-compute', key_source='file')

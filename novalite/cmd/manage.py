@@ -7,10 +7,15 @@
     novalite-manage image import [--property k=v ...] [--disk-format F] NAME FILE
     novalite-manage image list
     novalite-manage service list
+    novalite-manage service enrol [--key-file PATH] BINARY HOST [BINARY HOST ...]
+    novalite-manage service trusted-keys [--output PATH]
+    novalite-manage service rabbit-permissions [--vhost V] [--apply]
     novalite-manage host list
     novalite-manage server timeline SERVER_ID
 """
 import argparse
+import shlex
+import subprocess
 import sys
 import uuid
 
@@ -23,6 +28,8 @@ from novalite.db import catalog as db_catalog
 from novalite.db import hosts as db_hosts
 from novalite.db import migration
 from novalite.image import api as image_api
+from novalite.security import broker
+from novalite.security import keys as sec_keys
 
 CONF = cfg.CONF
 
@@ -80,6 +87,38 @@ def service_list(args):
            [[s['id'], s['binary'], s['host'], CONF.default_availability_zone,
              'disabled' if s['disabled'] else 'enabled', 'up' if s['up'] else 'down',
              s['last_seen_up']] for s in db_hosts.service_get_all()])
+
+
+def service_enrol(args):
+    pairs = [(args.binary, args.host)] + list(zip(args.more[::2], args.more[1::2]))
+    if len(args.more) % 2 or (args.key_file and args.more):
+        raise SystemExit('enrol takes BINARY HOST pairs; --key-file only with one pair')
+    for binary, host in pairs:
+        if binary not in sec_keys.BINARIES:
+            raise SystemExit('unknown binary %s (one of %s)' % (binary,
+                                                              ', '.join(sec_keys.BINARIES)))
+        path = sec_keys.enrol(binary, host, args.key_file)
+        print('Enrolled %s@%s; private key written to %s (mode 0600): install it on that '
+              'host, readable only by the service user' % (binary, host, path))
+    if any(b in sec_keys.CONTROL_PLANE for b, _h in pairs):
+        print('Run "novalite-manage service trusted-keys" again and copy the file to '
+              'every compute host')
+
+
+def service_trusted_keys(args):
+    path, count = sec_keys.write_trusted_keys(args.output)
+    print('%d control-plane public keys written to %s' % (count, path))
+
+
+def service_rabbit_permissions(args):
+    from novalite.db import service_keys as db_keys
+    services = [(r['binary'], r['host']) for r in db_keys.service_key_get_all()]
+    for cmd in broker.commands(services, args.vhost):
+        if args.apply:
+            res = subprocess.run(['rabbitmqctl'] + cmd, capture_output=True, text=True)
+            if res.returncode != 0 and 'already exists' not in res.stderr:
+                raise SystemExit('rabbitmqctl %s: %s' % (cmd[0], res.stderr.strip()))
+        print('rabbitmqctl ' + ' '.join(shlex.quote(c) for c in cmd))
 
 
 def host_list(args):
@@ -144,8 +183,23 @@ def build_parser():
     ii.set_defaults(func=image_import)
     im.add_parser('list').set_defaults(func=image_list)
 
-    sub.add_parser('service').add_subparsers(dest='action', required=True) \
-        .add_parser('list').set_defaults(func=service_list)
+    sv = sub.add_parser('service').add_subparsers(dest='action', required=True)
+    sv.add_parser('list').set_defaults(func=service_list)
+    se = sv.add_parser('enrol', help='create the key pair of a service')
+    se.add_argument('--key-file', help='where to write the private key')
+    se.add_argument('binary', choices=sec_keys.BINARIES)
+    se.add_argument('host')
+    se.add_argument('more', nargs='*', metavar='BINARY HOST', help='more pairs')
+    se.set_defaults(func=service_enrol)
+    st = sv.add_parser('trusted-keys', help="write the control plane's public keys "
+                                            'for compute hosts')
+    st.add_argument('--output')
+    st.set_defaults(func=service_trusted_keys)
+    sr = sv.add_parser('rabbit-permissions', help='RabbitMQ users and permissions of '
+                                                  'the enrolled services')
+    sr.add_argument('--vhost', default='/')
+    sr.add_argument('--apply', action='store_true', help='run the rabbitmqctl commands')
+    sr.set_defaults(func=service_rabbit_permissions)
     sub.add_parser('host').add_subparsers(dest='action', required=True) \
         .add_parser('list').set_defaults(func=host_list)
     tl = sub.add_parser('server').add_subparsers(dest='action', required=True) \

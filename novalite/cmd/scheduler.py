@@ -19,4 +19,4 @@ def make_service():
 
 
 def main(argv=None):
-    common.serve(argv or sys.argv, make_service)
+    common.serve(argv or sys.argv, make_service, 'novalite-scheduler')

@@ -287,7 +287,9 @@ class ComputeManager:
         # each host tried and its error, for the fault when the alternates run out
         retry.setdefault('errors', []).append([self.host, exc.kwargs.get('reason', '')])
         try:
-            instance = self._save(context, instance, {'host': None, 'node': None,
+            # host stays: the conductor takes a reschedule only from the
+            # instance's own host, and sets the next one itself
+            instance = self._save(context, instance, {'node': None,
                                                       'task_state': task_states.SCHEDULING})
         except (exception.InstanceNotFound, exception.NotAllowedByHost,
                 exception.UnexpectedTaskStateError):

@@ -12,7 +12,8 @@ class ComputeAPI:
     VERSION = '6.0'
 
     def __init__(self):
-        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     sender=('novalite-conductor', 'novalite-api'))
 
     def build_and_run_instance(self, ctxt, instance, host, image, request_spec,
                                filter_properties, admin_password=None, injected_files=None,

@@ -147,7 +147,9 @@ class ComputeTaskManager:
                 message = '%s Rescheduled after: %s' % (message, cause)
             details = compute_utils.fault_details(exc)
             for uuid in uuids:
-                fail_build(context, uuid, message, details, schedule_event=True)
+                # clear_host: a reschedule keeps the failed host until here
+                fail_build(context, uuid, message, details, schedule_event=True,
+                           clear_host=True)
             return
         for inst, host_list in zip(instances, host_lists):
             props = copy.deepcopy(filter_properties)
@@ -276,10 +278,13 @@ class PeriodicTasks:
         try:
             self.ping_client.prepare(server=CONF.host, timeout=CONF.report_interval).call(
                 nl_context.get_admin_context(), 'ping')
-        except UNREACHABLE as exc:
+        except (messaging.MessagingTimeout, messaging.MessageDeliveryFailure,
+                messaging.MessageUndeliverable) as exc:
             LOG.warning('Broker path to this conductor is down (%s): no heartbeat',
                         type(exc).__name__)
             return
+        except Exception:  # noqa: BLE001 - any answer proves the broker path
+            pass
         db_hosts.conductor_heartbeat(CONF.host)
 
     def periodic_tasks(self):

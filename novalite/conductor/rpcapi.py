@@ -32,7 +32,8 @@ class ComputeTaskAPI:
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, namespace='compute_task',
-                                                      version=self.VERSION))
+                                                      version=self.VERSION),
+                                     sender=('novalite-api', 'novalite-compute'))
 
     def build_instances(self, ctxt, instances, image, filter_properties,
                         admin_password, injected_files, requested_networks,
@@ -52,7 +53,8 @@ class ConductorAPI:
     VERSION = '4.0'
 
     def __init__(self):
-        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     sender='novalite-compute')
 
     def _call(self, ctxt, method, timeout=None, retry=True, **kwargs):
         """One call, retried while the conductor cannot answer (broker or

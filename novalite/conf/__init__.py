@@ -19,12 +19,14 @@ from novalite.conf import network
 from novalite.conf import neutron
 from novalite.conf import notifications
 from novalite.conf import quota
+from novalite.conf import rpc_auth
 from novalite.conf import scheduler
 
 CONF = cfg.CONF
 
 MODULES = (default, api, compute, conductor, database, fake_driver, glance, image,
-           image_cache, libvirt, network, neutron, notifications, quota, scheduler)
+           image_cache, libvirt, network, neutron, notifications, quota, rpc_auth,
+           scheduler)
 
 for _mod in MODULES:
     _mod.register_opts(CONF)

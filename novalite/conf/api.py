@@ -1,5 +1,8 @@
-"""[api] options: authentication and API behaviour."""
+"""[api] options: authentication and API behaviour; [oslo_middleware]
+max_request_body_size, the body size limit (Nova's option, oslo.middleware's
+definition)."""
 from oslo_config import cfg
+from oslo_middleware import sizelimit
 
 api_group = cfg.OptGroup('api', title='API options')
 
@@ -31,7 +34,8 @@ opts = [
 def register_opts(conf):
     conf.register_group(api_group)
     conf.register_opts(opts, group=api_group)
+    conf.register_opts(sizelimit.OPTS, group='oslo_middleware')
 
 
 def list_opts():
-    return {api_group.name: opts}
+    return {api_group.name: opts, 'oslo_middleware': sizelimit.OPTS}

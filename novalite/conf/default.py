@@ -31,6 +31,11 @@ opts = [
     cfg.IntOpt('service_down_time', default=60, min=1,
                help='A service whose last heartbeat is older than this many '
                     'seconds is considered down.'),
+    cfg.BoolOpt('enable_new_services', default=True,
+                help='A newly enrolled novalite-compute service is enabled when it '
+                     'first reports in. When false it is registered disabled '
+                     '(reason "New service disabled due to config option.") until '
+                     'an administrator enables it.'),
     cfg.StrOpt('default_availability_zone', default='nova',
                help='Availability zone of compute hosts.'),
     cfg.StrOpt('internal_service_availability_zone', default='internal',

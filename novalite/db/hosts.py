@@ -21,6 +21,9 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
+NEW_SERVICE_DISABLED = 'New service disabled due to config option.'
+
+
 # -- services ------------------------------------------------------------------
 @retry_on_deadlock
 def service_heartbeat(host, binary, topic):
@@ -31,8 +34,12 @@ def service_heartbeat(host, binary, topic):
                                     m.Service.deleted == 0)
         if session.execute(q.values(report_count=m.Service.report_count + 1,
                                     last_seen_up=ts, updated_at=ts)).rowcount == 0:
+            new_disabled = binary == 'novalite-compute' and not CONF.enable_new_services
             session.add(m.Service(uuid=str(uuidlib.uuid4()), host=host, binary=binary,
-                                  topic=topic, report_count=1, last_seen_up=ts))
+                                  topic=topic, report_count=1, last_seen_up=ts,
+                                  disabled=new_disabled,
+                                  disabled_reason=NEW_SERVICE_DISABLED if new_disabled
+                                  else None))
     return service_get(host, binary)
 
 

@@ -374,6 +374,17 @@ class IPAllocation(BASE):
     port_id = Column(String(36), ForeignKey('ports.id', ondelete='CASCADE'), nullable=False)
 
 
+class ServiceKey(BASE, TimestampMixin):
+    """The public half of a service's signing key (``novalite-manage service
+    enrol``); the private half never leaves the service's host."""
+    __tablename__ = 'service_keys'
+    __table_args__ = (UniqueConstraint('binary', 'host', name='uniq_service_keys0binary0host'),)
+    id = Column(Integer, primary_key=True)
+    binary = Column(String(255), nullable=False)
+    host = Column(String(255), nullable=False)
+    public_key = Column(String(64), nullable=False)
+
+
 class BuildRequest(BASE, TimestampMixin):
     """What was asked for one instance's build, written with the instance
     (Nova's ``build_requests``).  It outlives lost messages: any conductor

@@ -34,8 +34,9 @@ NEUTRON_GROUP = 'neutron'
 # noauth2 (no [neutron] auth_type): the token of the admin client
 NOAUTH_SERVICE_PROJECT = 'service'
 # Neutron's "unbound": what Nova writes back on a port it gives up
-UNBIND = {'binding:host_id': '', 'device_id': '', 'device_owner': '',
-          'binding:profile': {}}
+# Nova's unbind; no binding:profile (novalite sets none, and Neutron lets
+# only the service role write it)
+UNBIND = {'binding:host_id': '', 'device_id': '', 'device_owner': ''}
 
 _SESSION = None
 _ADMIN_AUTH = None
@@ -63,8 +64,14 @@ class _TokenAuth(ks_plugin.BaseAuthPlugin):
             for ep in service.get('endpoints', []):
                 if region_name and ep.get('region') not in (None, region_name):
                     continue
-                if ep.get('interface') in interfaces or interfaces == [None]:
-                    return ep.get('url')
+                if 'url' in ep:                 # a v3 catalog
+                    if ep.get('interface') in interfaces or interfaces == [None]:
+                        return ep['url']
+                    continue
+                # keystonemiddleware's X-Service-Catalog is in v2 form
+                for iface in interfaces if interfaces != [None] else ['public']:
+                    if ep.get('%sURL' % iface):
+                        return ep['%sURL' % iface]
         return None
 
 

@@ -12,7 +12,8 @@ class SchedulerAPI:
     VERSION = '4.5'
 
     def __init__(self):
-        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
+                                     sender='novalite-conductor')
 
     def select_destinations(self, ctxt, spec_obj, instance_uuids, return_alternates=True):
         """A list per instance: [chosen Selection, alternates...]."""

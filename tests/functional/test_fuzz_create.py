@@ -92,3 +92,44 @@ def test_post_servers_garbage_bytes(module_cloud, raw, ctype):
     assert r.status < 500, (r.status, r.raw, raw)
     if r.status >= 400:
         assert _writes(cloud) == before
+
+
+# -- depth, size, types, Unicode (issue 10) -----------------------------------
+def _nested(depth, leaf, kind):
+    raw = leaf
+    for _ in range(depth):
+        raw = ('[%s]' % raw) if kind == 'list' else ('{"k": %s}' % raw)
+    return raw
+
+
+hostile_values = st.one_of(
+    st.builds(_nested, st.integers(1, 20000), st.sampled_from(['1', '"x"', 'null']),
+              st.sampled_from(['list', 'dict'])),
+    st.sampled_from(['"\\ud800"', '"a\\udfffb"', '"\\ud83d"', '""', '"0"', '"-1"',
+                     '"1e3"', '"  "', '2147483648', '-1', '1.5', '"%s"' % ('9' * 40)]),
+    st.integers(1, 200000).map(lambda n: '"%s"' % ('x' * n)))
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(field=st.sampled_from(FIELDS), value=hostile_values,
+       legacy=st.booleans())
+def test_post_servers_depth_size_types_unicode(module_cloud, field, value, legacy):
+    """Deep nesting → 400, oversize → 413, strings for numbers and lone
+    surrogates → 400: never a 5xx, never a write."""
+    cloud = module_cloud
+    server = {'name': 'fuzz', 'imageRef': cloud.image_id, 'flavorRef': '1',
+              'networks': 'none'}
+    raw = json.dumps({'server': server})[:-2] + ', "%s": %s}}' % (field, value)
+    if field in server:
+        raw = raw.replace('"%s": ' % field, '"_%s": ' % field, 1)
+    project = uuid.uuid4().hex
+    before = _writes(cloud)
+    path = '/v2/%s/servers' % project if legacy else '/v2.1/servers'
+    r = cloud.request('POST', path, raw=raw.encode(), token='fuzzer:%s' % project)
+    event('HTTP %d' % r.status)
+    assert r.status < 500, (r.status, r.raw[:300], raw[:200])
+    if len(raw) > 114688:
+        assert r.status == 413, (r.status, len(raw))
+    if r.status >= 400:
+        assert _writes(cloud) == before

@@ -73,6 +73,7 @@ def test_cli_as_admin(osc, admin_server, tmp_path):
     shown = {q['Resource']: q['Limit'] for q in osc('novalite', 'quota', 'show', '-f', 'json',
                                                    'demo')}
     assert shown['instances'] == 7
+    assert shown['networks'] == -1          # the embedded network service sets no quota
     flavor = osc('novalite', 'flavor', 'create', '--ram', '256', '--vcpus', '1', '--disk', '1',
                  '-f', 'json', 'id-flavor')
     assert flavor['name'] == 'id-flavor'
@@ -182,3 +183,19 @@ def test_novalite_all_writes_a_clouds_yaml_that_shows_the_demo_server(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(5)
         delete_vhost()
+
+
+def test_cli_network_commands_find_the_network_service_in_the_catalog(osc):
+    net = osc('novalite', 'network', 'create', '-f', 'json', 'id-net')
+    assert net['project_id'] == ADMIN_PROJECT
+    subnet = osc('novalite', 'subnet', 'create', '--network', 'id-net', '--subnet-range',
+                 '10.77.0.0/24', '-f', 'json', 'id-subnet')
+    assert subnet['cidr'] == '10.77.0.0/24'
+    port = osc('novalite', 'port', 'create', '--network', 'id-net', '-f', 'json', 'id-port')
+    assert port['fixed_ips'][0]['ip_address'].startswith('10.77.0.')
+    assert 'id-net' in [n['Name'] for n in osc('novalite', 'network', 'list', '-f', 'json')]
+    # a member sees its own networks, not admin's private one
+    mine = osc('novalite-member', 'network', 'create', '-f', 'json', 'id-member-net')
+    assert mine['project_id'] == DEMO_PROJECT
+    seen = [n['Name'] for n in osc('novalite-member', 'network', 'list', '-f', 'json')]
+    assert 'id-member-net' in seen and 'id-net' not in seen

@@ -3,6 +3,8 @@
 provider send, Keystone's bodies and error envelope, and noauth2's rules."""
 import json
 
+import hypothesis
+from hypothesis import strategies as st
 import pytest
 import webob
 from oslo_config import cfg
@@ -329,3 +331,28 @@ def test_user_domain_role_reads():
                                    'admin:' + 'f' * 256])
 def test_reads_need_a_noauth2_token(token):
     envelope(call('GET', '/v3/auth/projects', token=token), 401, 'Unauthorized')
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) |
+                     st.dictionaries(st.sampled_from(['id', 'name', 'domain', 'password',
+                                                      'user', 'methods', 'token', 'project',
+                                                      'scope', 'identity', 'x']),
+                                     inner, max_size=4), max_leaves=12)
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(identity=_JSON, scope=_JSON)
+def test_hostile_token_bodies_never_500(identity, scope):
+    body = {'auth': {'identity': identity, 'scope': scope}}
+    if isinstance(identity, dict):
+        identity.setdefault('methods', ['password'])
+    resp = call('POST', '/v3/auth/tokens', body)
+    assert resp.status in (201, 400, 401, 404), resp.json
+    if resp.status != 201:
+        assert set(resp.json['error']) >= {'code', 'message', 'title'}
+
+
+def test_deeply_nested_body_is_a_400():
+    envelope(call('POST', '/v3/auth/tokens', raw=b'[' * 100000 + b']' * 100000), 400,
+             'Bad Request')

@@ -13,6 +13,7 @@ from novalite.compute import api as compute_api
 from novalite.compute import manager as compute_manager
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
+from novalite import exception
 from novalite.db import api as db
 from novalite.db import catalog as db_catalog
 from novalite.db import hosts as db_hosts
@@ -76,7 +77,10 @@ def cell(tmp_path_factory):
         CONF.set_override(name, value, group)
     db_session.dispose_engine()
     migration.db_sync()
-    rpc.init()
+    rpc.init(identities=['novalite-api', 'novalite-conductor', 'novalite-scheduler'],
+             enrol_missing=True)
+    for host in HOSTS:                  # each in-process compute signs as itself
+        rpc.add_identity('novalite-compute', host, enrol_missing=True)
     services = [conductor_cmd.make_service(), scheduler_cmd.make_service()]
     for host in HOSTS:
         mgr = compute_manager.ComputeManager(host)
@@ -226,17 +230,23 @@ def test_fail_build_only_for_the_owning_host(cell, fake_driver_opts):
     uuid = cell.boot('owned', forced_host='h1')
     wait_for(lambda: cell.instance(uuid).task_state == 'spawning', 10, what='spawning')
     api = conductor_rpcapi.ConductorAPI()
-    assert api.fail_build(cell.ctx, 'h2', uuid, 'not yours', '') is None
+    with pytest.raises(exception.NotAllowedByHost):     # signed by h2's key: refused
+        api.fail_build(cell.ctx, 'h2', uuid, 'not yours', '')
     assert cell.instance(uuid).vm_state == 'building'
     assert cell.fault(uuid) is None
     cell.wait_vm_state(uuid, 'active')
 
 
 def test_periodic_tasks_are_not_rpc_methods(cell):
-    client = rpc.get_client(messaging.Target(topic='conductor', version='4.0'))
+    task = rpc.get_client(messaging.Target(topic='conductor', namespace='compute_task',
+                                           version='1.0'), sender='novalite-api')
+    proxy = rpc.get_client(messaging.Target(topic='conductor', version='4.0'),
+                           sender='novalite-compute')
     for method in ('redrive_builds', 'report_state', 'periodic_tasks'):
         with pytest.raises(messaging.NoSuchMethod):
-            client.prepare(timeout=5).call(cell.ctx, method)
+            task.prepare(timeout=5).call(cell.ctx, method)
+        with pytest.raises(exception.ServiceNotAuthorized):      # not a compute call
+            proxy.prepare(timeout=5).call(cell.ctx, method)
 
 
 def test_access_ipv6_stored_compressed(cell):
@@ -249,9 +259,11 @@ def test_access_ipv6_stored_compressed(cell):
 
 
 def test_conductor_refuses_the_old_major_version(cell):
-    """4.0 replaced instance_fault_create by fail_build: a 3.x caller is refused."""
-    client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'))
-    with pytest.raises(messaging.UnsupportedVersion):
+    """4.0 replaced instance_fault_create by fail_build: a 3.x caller is refused
+    (by the compute-call allow-list before the version check)."""
+    client = rpc.get_client(messaging.Target(topic='conductor', version='3.0'),
+                            sender='novalite-compute')
+    with pytest.raises((messaging.UnsupportedVersion, exception.ServiceNotAuthorized)):
         client.prepare(timeout=5).call(cell.ctx, 'instance_fault_create', host='h1',
                                        instance_uuid='x', code=500, message='m', details='')
 

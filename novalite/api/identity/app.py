@@ -68,7 +68,7 @@ def get_version(call):
 def issue_token(call):
     try:
         body = json.loads(call.req.body) if call.req.body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         raise errors.ValidationError.missing('valid JSON', 'request body')
     tok, methods, audit_ids = tokens.issue(body)
     catalog = None if 'nocatalog' in call.req.GET else call.catalog()

@@ -3,7 +3,6 @@ store.  Routes, then lean handlers (validate, call novalite.image.api, return
 a view).  Errors are Glance's: webob HTTP exceptions, rendered as JSON, HTML
 or text by the client's Accept header.
 """
-import json
 import re
 
 import webob
@@ -12,6 +11,7 @@ import webob.exc
 import webob.static
 
 from novalite.api import auth
+from novalite.api import json_body
 from novalite.api.image import schemas
 from novalite.api.image import views
 from novalite.api.openstack import faults
@@ -34,9 +34,9 @@ def _body(req):
     if not req.body:
         raise webob.exc.HTTPBadRequest(explanation='Body expected in request.')
     try:
-        return json.loads(req.body)
-    except ValueError:
-        raise webob.exc.HTTPBadRequest(explanation='Malformed JSON in request body.')
+        return json_body.loads(req.body)
+    except json_body.BadBody as e:
+        raise webob.exc.HTTPBadRequest(explanation='Malformed JSON in request body. %s' % e)
 
 
 def _forbid_keys(keys, read_only=schemas.READ_ONLY):

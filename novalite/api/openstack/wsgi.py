@@ -6,10 +6,16 @@ import functools
 import json
 
 import webob
+import webob.exc
+
+from novalite.api import json_body
 
 from novalite.api.openstack import api_version
 from novalite.api.openstack import faults
 from novalite import exception
+
+
+TOO_LARGE = 'Request is too large.'
 
 
 class Request(webob.Request):
@@ -80,9 +86,11 @@ def parse_body(req):
         if not ctype.endswith('+json'):
             raise faults.Fault(415, 'Unsupported Content-Type')
     try:
-        return json.loads(req.body)
-    except (ValueError, UnicodeDecodeError):
-        raise faults.Fault(400, 'Malformed request body')
+        return json_body.loads(req.body)
+    except json_body.BadBody as e:
+        raise faults.Fault(400, str(e))
+    except webob.exc.HTTPRequestEntityTooLarge:
+        raise faults.Fault(413, TOO_LARGE)
 
 
 class ResponseObject:

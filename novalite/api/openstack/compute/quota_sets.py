@@ -1,4 +1,7 @@
 """The /os-quota-sets resource: a project's limits, defaults and usage."""
+import re
+
+from novalite.api.openstack import faults
 from novalite.api.openstack.compute.schemas import parameter_types as pt
 from novalite.api.openstack.compute.schemas import quota_sets as schema
 from novalite.api.openstack.compute.views import quota_sets as views
@@ -7,6 +10,11 @@ from novalite.api import validation
 from novalite.policies import quota_sets as qs_policies
 from novalite import policy
 from novalite import quota
+
+
+# Keystone's project ids (32 hex digits, or an LDAP/federated id): no
+# spaces, slashes or control characters.
+_PROJECT_ID = re.compile(r'[0-9A-Za-z_-]{1,64}')
 
 
 def _authorize(req, action, project_id):
@@ -37,6 +45,8 @@ class QuotaSetsController:
     @validation.schema(schema.update_v257, '2.57')
     def update(self, req, id, body):
         _authorize(req, 'update', id)
+        if not _PROJECT_ID.fullmatch(id):
+            raise faults.Fault(400, 'Project ID %s is not a valid project.' % id)
         values = body['quota_set']
         force = pt.is_true(values.get('force', False))
         limits = {k: int(v) for k, v in values.items()

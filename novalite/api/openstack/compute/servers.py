@@ -1,4 +1,5 @@
 """The /servers resource (seed 3.1–3.2): ServersController."""
+
 from oslo_config import cfg
 from oslo_utils import uuidutils
 from stevedore import extension
@@ -55,6 +56,11 @@ def _sort_params(req, params):
         raise faults.Fault(403, 'Only administrators can sort servers by %s'
                                 % ' or '.join(admin_only))
     return keys, dirs
+
+
+# create fields of microversions after 2.1, which v2.0 does not know
+LATER_FIELDS = frozenset(('description', 'tags', 'trusted_image_certificates', 'hostname',
+                          'host', 'hypervisor_hostname'))
 
 
 def _get_requested_networks(requested):
@@ -199,6 +205,10 @@ class ServersController:
             ext(server_dict, create_kwargs, body)
         if create_kwargs.get('forced_host') or create_kwargs.get('forced_node'):
             policy.authorize(ctx, 'os_compute_api:servers:create:forced_host')
+        if req.is_legacy_v2:
+            # the relaxed v2.0 schema lets later microversions' fields through
+            # unvalidated: Nova's legacy mode ignores them
+            server_dict = {k: v for k, v in server_dict.items() if k not in LATER_FIELDS}
         if 'host' in server_dict or 'hypervisor_hostname' in server_dict:
             policy.authorize(ctx, 'compute:servers:create:requested_destination')
             create_kwargs['requested_host'] = server_dict.get('host')

@@ -1,7 +1,7 @@
 """build_requests: the stored build of each instance, so a lost message is driven again
 
 Revision ID: 8c4d2e7f1a90
-Revises: 3073103922cf
+Revises: 7c4e2a9b5d13
 Create Date: 2026-11-30 01:05:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '8c4d2e7f1a90'
-down_revision = '3073103922cf'
+down_revision = '7c4e2a9b5d13'
 branch_labels = None
 depends_on = None
 

@@ -6,9 +6,10 @@ _PRINTABLE_NO_EDGE_WS = r'^(?![\s])[^\x00-\x1f\x7f]*(?<![\s])$'
 name = {'type': 'string', 'minLength': 1, 'maxLength': 255,
         'pattern': _PRINTABLE_NO_EDGE_WS}
 
-# Legacy v2.0: surrounding whitespace allowed (then stripped).
+# Legacy v2.0: surrounding whitespace allowed (then stripped), but at least
+# one character that is not a space (Nova refuses a name of only spaces).
 name_with_leading_trailing_spaces = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-                                     'pattern': r'^[^\x00-\x1f\x7f]*$'}
+                                     'pattern': r'^(?=.*\S)[^\x00-\x1f\x7f]*$'}
 
 description = {'type': ['string', 'null'], 'minLength': 0, 'maxLength': 255,
                'pattern': r'^[^\x00-\x1f\x7f]*$'}

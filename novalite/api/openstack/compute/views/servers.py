@@ -106,6 +106,13 @@ def _extended_attributes(req, instance):
     return out
 
 
+def _tenant_message(message):
+    """A fault message as a tenant sees it: its first line only, never a
+    remote traceback (the details are for admins)."""
+    first = (message or '').split('\n', 1)[0].strip()
+    return first.split('Traceback (most recent call last)', 1)[0].strip() or 'Unknown'
+
+
 def show(req, instance, fault=None, is_admin=False, host_status=None, full=True,
          server_groups=None):
     """The detailed view (show, detail, update, create-and-show).
@@ -130,7 +137,7 @@ def show(req, instance, fault=None, is_admin=False, host_status=None, full=True,
     }
     if fault is not None and status in ('ERROR', 'DELETED'):
         f = {'code': fault['code'], 'created': _iso(fault['created_at']),
-             'message': fault['message']}
+             'message': fault['message'] if is_admin else _tenant_message(fault['message'])}
         if fault['code'] != 500 or is_admin:
             f['details'] = fault.get('details') or ''
         server['fault'] = f

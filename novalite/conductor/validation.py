@@ -1,0 +1,201 @@
+"""What the conductor checks before it runs a call from a compute host.
+
+The RPC dispatcher (``security/dispatcher.py``) has already verified the
+caller's signature; ``identity`` is who it is.  Here the caller's ``host`` is
+replaced by its identity's host (whatever it sent), instance-touching calls
+must name an instance scheduled to that host, and every value must be one a
+compute legitimately writes: known fields, enum states, the VIF model's
+shape, numbers in sane ranges.  Anything else is refused before the manager
+runs, so nothing reaches the database.
+"""
+import jsonschema
+from oslo_utils import uuidutils
+
+from novalite.compute import power_state, task_states, vm_states
+from novalite.db import api as db
+from novalite.db import service_keys as db_keys
+from novalite import exception
+from novalite.security import keys
+
+VM_STATES = [getattr(vm_states, n) for n in dir(vm_states) if n.isupper()]
+TASK_STATES = [getattr(task_states, n) for n in dir(task_states) if n.isupper()] + [None]
+POWER_STATES = sorted(power_state.STATE_MAP)
+
+_name = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+_opt_str = {'type': ['string', 'null'], 'maxLength': 255}
+_text = {'type': ['string', 'null'], 'maxLength': 65535}
+_ip = {'anyOf': [{'type': 'null'}, {'type': 'string', 'maxLength': 64},
+                 {'type': 'object', 'properties': {'address': {'type': ['string', 'null'],
+                                                               'maxLength': 64}}}]}
+_states = lambda enum: {'anyOf': [{'enum': enum},  # noqa: E731
+                                  {'type': 'array', 'items': {'enum': enum}, 'maxItems': 16}]}
+
+# The VIF model (network/model.py): a list of VIFs, each on a network with subnets.
+VIF_LIST = {
+    'type': 'array', 'maxItems': 32,
+    'items': {
+        'type': 'object', 'required': ['id', 'address'],
+        'properties': {
+            'id': _name, 'address': {'type': 'string', 'pattern': '^[0-9a-fA-F:]{1,32}$'},
+            'type': _opt_str, 'devname': _opt_str, 'details': {'type': ['object', 'null']},
+            'network': {
+                'type': ['object', 'null'],
+                'properties': {
+                    'id': _opt_str, 'bridge': _opt_str, 'label': _opt_str,
+                    'meta': {'type': ['object', 'null']},
+                    'subnets': {'type': 'array', 'maxItems': 16, 'items': {
+                        'type': 'object',
+                        'properties': {
+                            'cidr': _opt_str, 'gateway': _ip,
+                            'dns': {'type': 'array', 'maxItems': 16, 'items': _ip},
+                            'ips': {'type': 'array', 'maxItems': 64, 'items': {
+                                'type': 'object', 'required': ['address'],
+                                'properties': {'address': {'type': 'string', 'maxLength': 64},
+                                               'version': {'enum': [4, 6]},
+                                               'type': _opt_str}}}}}}}}}}}
+
+_dt = {'anyOf': [{'type': 'null'},
+                 {'type': 'object', 'required': ['__dt'], 'additionalProperties': False,
+                  'properties': {'__dt': {'type': 'string', 'maxLength': 40}}}]}
+
+UPDATES = {
+    'type': 'object', 'additionalProperties': False, 'maxProperties': 16,
+    'properties': {
+        'vm_state': {'enum': VM_STATES}, 'task_state': {'enum': TASK_STATES},
+        'power_state': {'enum': POWER_STATES}, 'launched_at': _dt,
+        'network_info': VIF_LIST,
+        'progress': {'type': ['integer', 'null'], 'minimum': 0, 'maximum': 100},
+        'node': _opt_str, 'host': _opt_str, 'access_ip_v4': _ip, 'access_ip_v6': _ip,
+    },
+}
+
+_count = lambda top: {'type': 'integer', 'minimum': 0, 'maximum': top}  # noqa: E731
+_ratio = {'type': 'number', 'exclusiveMinimum': 0, 'maximum': 1000}
+
+NODE_REPORT = {
+    'type': 'object', 'required': ['resources', 'reserved', 'ratios'],
+    'properties': {
+        'resources': {
+            'type': 'object',
+            'required': ['hypervisor_hostname', 'vcpus', 'memory_mb', 'local_gb'],
+            'properties': {
+                'hypervisor_hostname': _name,
+                'vcpus': _count(4096), 'memory_mb': _count(64 * 1024 * 1024),
+                'local_gb': _count(1024 * 1024),
+                'vcpus_used': _count(1 << 20), 'memory_mb_used': _count(1 << 40),
+                'local_gb_used': _count(1 << 30), 'disk_available_least': {'type': 'integer'},
+                'hypervisor_type': _opt_str,
+                'hypervisor_version': {'type': ['integer', 'null'], 'minimum': 0,
+                                       'maximum': 2 ** 31 - 1},
+                'cpu_info': {'type': ['string', 'object', 'null'], 'maxLength': 65535},
+                'supported_instances': {'type': ['array', 'null'], 'maxItems': 64},
+                'host_ip': _ip,
+            },
+        },
+        'reserved': {'type': 'object', 'required': ['memory_mb', 'vcpus', 'disk_gb'],
+                     'properties': {'memory_mb': _count(64 * 1024 * 1024),
+                                    'vcpus': _count(4096), 'disk_gb': _count(1024 * 1024)}},
+        'ratios': {'type': 'object', 'required': ['cpu', 'ram', 'disk'],
+                   'properties': {'cpu': _ratio, 'ram': _ratio, 'disk': _ratio}},
+    },
+}
+
+FAIL = {'type': 'object', 'required': ['message'],
+        'properties': {'message': {'type': 'string', 'maxLength': 255}, 'details': _text}}
+
+EVENT = {'type': 'object', 'required': ['event', 'phase'],
+         'properties': {'event': {'type': 'string', 'pattern': '^compute_[a-z_]{1,100}$'},
+                        'phase': {'enum': ['start', 'finish']},
+                        'result': {'enum': [None, 'Success', 'Error']}, 'traceback': _text}}
+
+UPDATE_CALL = {'type': 'object', 'required': ['updates'],
+               'properties': {'updates': UPDATES, 'check_task_state': {'type': 'boolean'},
+                              'expected_task_state': _states(TASK_STATES),
+                              'expected_vm_state': _states(VM_STATES + [None])}}
+
+HEARTBEAT = {'type': 'object', 'properties': {'binary': {'enum': [keys.COMPUTE]},
+                                              'topic': {'enum': ['compute']}}}
+
+
+def _refuse(identity, method, reason):
+    raise exception.ServiceNotAuthorized(identity=identity, method=method, reason=reason)
+
+
+def _check(identity, method, schema, args):
+    try:
+        jsonschema.validate(args, schema)
+    except jsonschema.ValidationError as e:
+        _refuse(identity, method, '%s at %s' % (e.message[:200],
+                                                '/'.join(map(str, e.absolute_path)) or '/'))
+
+
+def _own_instance(identity, method, args):
+    """The named instance must exist and be scheduled to the caller."""
+    uuid = args.get('instance_uuid')
+    if not isinstance(uuid, str) or not uuidutils.is_uuid_like(uuid):
+        _refuse(identity, method, 'instance_uuid is not a UUID')
+    try:
+        inst = db.instance_get_by_uuid(uuid)
+    except exception.InstanceNotFound:
+        return None                   # gone: the manager answers as it always did
+    if inst.host != identity.host:
+        raise exception.NotAllowedByHost(host=identity.host, instance_uuid=uuid)
+    return inst
+
+
+# method -> (schema of its arguments or None, touches one instance?)
+COMPUTE_CALLS = {
+    'service_heartbeat': (HEARTBEAT, False),
+    'compute_node_report': (NODE_REPORT, False),
+    'instance_claim': ({'type': 'object', 'properties': {'nodename': _name}}, True),
+    'abort_instance_claim': (None, True),
+    'instance_update': (UPDATE_CALL, True),
+    'fail_build': (FAIL, True),
+    'action_event': (EVENT, True),
+    'instance_destroy': (None, True),
+    'instances_on_host': (None, False),
+}
+
+
+def validate_compute_call(identity, method, args):
+    """The conductor's compute-facing API (``ConductorAPI``)."""
+    if method not in COMPUTE_CALLS:
+        _refuse(identity, method, 'not a compute call')
+    schema, touches_instance = COMPUTE_CALLS[method]
+    args['host'] = identity.host            # never the host the caller named
+    if schema is not None:
+        _check(identity, method, schema, args)
+    if method == 'instance_update' and args['updates'].get('host') not in (None, identity.host):
+        _refuse(identity, method, 'a compute may not move an instance to another host')
+    if touches_instance:
+        _own_instance(identity, method, args)
+
+
+def validate_compute_task(identity, method, args):
+    """``compute_task`` from a compute: only the reschedule of one instance
+    the caller was building (still its host, building, scheduling), to
+    alternates that are enrolled compute hosts."""
+    if identity.binary != keys.COMPUTE:
+        return
+    if method != 'build_instances':
+        _refuse(identity, method, 'computes may only reschedule')
+    instances = args.get('instances')
+    if not isinstance(instances, list) or len(instances) != 1:
+        _refuse(identity, method, 'a reschedule names exactly one instance')
+    try:
+        uuid = instances[0]['novalite_object.data']['uuid']
+    except (KeyError, TypeError):
+        _refuse(identity, method, 'malformed instance')
+    inst = _own_instance(identity, method, {'instance_uuid': uuid})
+    if inst is None or inst.vm_state != vm_states.BUILDING or inst.task_state != task_states.SCHEDULING:
+        _refuse(identity, method, 'instance %s is not being rescheduled' % uuid)
+    host_lists = args.get('host_lists')
+    if host_lists is not None:
+        try:
+            hosts = [s['novalite_object.data']['service_host'] for s in host_lists[0]]
+        except (KeyError, TypeError, IndexError):
+            _refuse(identity, method, 'malformed alternates')
+        if len(host_lists) != 1 or any(
+                not isinstance(h, str) or db_keys.service_key_get(keys.COMPUTE, h) is None
+                for h in hosts):
+            _refuse(identity, method, 'alternates must be enrolled compute hosts')
