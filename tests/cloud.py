@@ -65,12 +65,13 @@ class Response:
 
 class Cloud:
     def __init__(self, tmp_path, db_url, transport_url, computes=('compute1',),
-                 compute_conf=None, extra_conf=''):
+                 compute_conf=None, extra_conf='', conductors=1, schedulers=1):
         self.tmp = tmp_path
         self.db_url, self.transport_url = db_url, transport_url
         self.port = free_port()
         self.base = 'http://127.0.0.1:%d' % self.port
         self.procs = []
+        self.binaries = {}
         self.logs = {}
         self.state = tmp_path / 'state'
         self.state.mkdir(exist_ok=True)
@@ -81,6 +82,17 @@ class Cloud:
                   % (transport_url, self.state, self.port, extra_conf))
         self.conf = tmp_path / 'novalite.conf'
         self.conf.write_text(common + '[database]\nconnection = %s\n' % db_url)
+        # conductor, conductor2, ...: each its own host (service row, queue)
+        self.controllers = {}
+        for binary, count in (('conductor', conductors), ('scheduler', schedulers)):
+            for i in range(1, count + 1):
+                name = binary if i == 1 else '%s%d' % (binary, i)
+                path = self.conf
+                if i > 1:
+                    path = tmp_path / ('%s.conf' % name)
+                    path.write_text(self.conf.read_text().replace(
+                        '[DEFAULT]\n', '[DEFAULT]\nhost = %s\n' % name, 1))
+                self.controllers[name] = ('novalite-%s' % binary, path)
         # compute hosts get no database credentials at all
         self.compute_confs = {}
         for host in computes:
@@ -94,11 +106,13 @@ class Cloud:
 
     # -- processes ------------------------------------------------------------
     def _spawn(self, name, binary, conf):
-        log = open(self.tmp / ('%s.log' % name), 'wb')
+        log = open(self.tmp / ('%s.log' % name), 'ab')
         proc = subprocess.Popen([os.path.join(BIN, binary), '--config-file', str(conf)],
                                 stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+        self.procs = [(n, p) for n, p in self.procs if n != name or p.poll() is None]
         self.procs.append((name, proc))
+        self.binaries[name] = (binary, conf)
         self.logs[name] = self.tmp / ('%s.log' % name)
         return proc
 
@@ -127,6 +141,9 @@ class Cloud:
         pairs = []
         for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-api'):
             pairs += [binary, socket.gethostname()]
+        for name, (binary, _conf) in self.controllers.items():
+            if name[-1].isdigit():          # conductor2, scheduler2: own host
+                pairs += [binary, name]
         for host in self.compute_confs:
             pairs += ['novalite-compute', host]
         self.manage('service', 'enrol', *pairs)
@@ -135,12 +152,13 @@ class Cloud:
     def _start(self):
         self.manage('db', 'sync')
         self.enrol()
-        self._spawn('conductor', 'novalite-conductor', self.conf)
-        self._spawn('scheduler', 'novalite-scheduler', self.conf)
+        for name, (binary, conf) in self.controllers.items():
+            self._spawn(name, binary, conf)
         col = self.engine.dialect.identifier_preparer.quote('binary')  # reserved in MySQL
         for binary in ('novalite-conductor', 'novalite-scheduler'):
+            count = sum(1 for b, _c in self.controllers.values() if b == binary)
             wait_for(lambda: self.query('SELECT count(*) FROM services WHERE %s = :b' % col,
-                                        b=binary)[0][0], 60, what=binary)
+                                        b=binary)[0][0] >= count, 60, what=binary)
         for host, conf in self.compute_confs.items():
             self._spawn(host, 'novalite-compute', conf)
         self._spawn('api', 'novalite-api', self.conf)
@@ -164,6 +182,11 @@ class Cloud:
             if n == name and p.poll() is None:
                 os.killpg(p.pid, sig)
                 p.wait(30)
+
+    def restart_process(self, name):
+        """Start a stopped daemon again with its own binary and config."""
+        binary, conf = self.binaries[name]
+        return self._spawn(name, binary, conf)
 
     def stop(self):
         for _name, proc in reversed(self.procs):

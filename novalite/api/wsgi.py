@@ -128,7 +128,7 @@ class RootApp:
                 resp = req.get_response(self.compute)
         except Exception as e:  # noqa: BLE001 - Nova's 500 body, never a bare crash
             f = faults.unexpected(e)
-            resp = faults.fault_response(f.code, f.message)
+            resp = faults.fault_response(f.code, f.message, f.headers)
         resp.headers['x-openstack-request-id'] = request_id
         resp.headers['x-compute-request-id'] = request_id
         return resp(environ, start_response)

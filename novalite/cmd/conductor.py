@@ -5,7 +5,6 @@ from oslo_config import cfg
 
 from novalite.cmd import common
 from novalite.conductor import manager
-from novalite.db import hosts as db_hosts
 from novalite import service
 
 CONF = cfg.CONF
@@ -13,10 +12,10 @@ CONF = cfg.CONF
 
 def make_service():
     # the RPC endpoints, and the periodic duties apart (not callable over RPC)
+    tasks = manager.PeriodicTasks()
     return service.Service(
-        CONF.host, 'novalite-conductor', 'conductor', manager.PeriodicTasks(),
-        report_state=lambda: db_hosts.service_heartbeat(CONF.host, 'novalite-conductor',
-                                                        'conductor'),
+        CONF.host, 'novalite-conductor', 'conductor', tasks,
+        report_state=tasks.report_state,
         endpoints=[manager.ComputeTaskManager(), manager.ConductorManager()])
 
 

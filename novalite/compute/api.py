@@ -14,6 +14,7 @@ import random
 import string
 import uuid as uuidlib
 
+import oslo_messaging as messaging
 from oslo_config import cfg
 
 from novalite.compute import rpcapi as compute_rpcapi
@@ -193,30 +194,46 @@ class API:
         requested_networks = self.network_api.validate_networks(context, requested_networks,
                                                                 max_count)
 
+        requested_destination = ({'host': requested_host,
+                                  'node': requested_hypervisor_hostname}
+                                 if requested_host or requested_hypervisor_hostname else None)
+        specs = {}
+
         def build_rows(count):
             rows = []
             for idx in range(count):
                 name = display_name if count == 1 else '%s-%d' % (display_name, idx + 1)
                 rows.append(dict(base_options, uuid=str(uuidlib.uuid4()), display_name=name,
                                  hostname=hostname or _hostname(name), launch_index=idx))
+            specs['request_spec'] = RequestSpec(
+                instance_uuid=rows[0]['uuid'] if rows else None,
+                project_id=context.project_id, user_id=context.user_id,
+                flavor=filter_properties['instance_type'], image=image,
+                availability_zone=availability_zone, num_instances=count,
+                scheduler_hints=filter_properties['scheduler_hints'],
+                force_hosts=filter_properties.get('force_hosts'),
+                force_nodes=filter_properties.get('force_nodes'),
+                requested_destination=requested_destination, retry=None, ignore_hosts=None)
+            # what a conductor needs to drive the build again (no password)
+            spec = dict(specs, context=context.to_dict(), image=image,
+                        filter_properties=filter_properties,
+                        requested_networks=requested_networks,
+                        security_groups=security_groups)
+            for row in rows:
+                row['build_spec'] = spec
             return rows
         # quota check and insert in one transaction (novalite/quota.py)
         instances = quota.create_instances(context, limits, flavor, min_count, max_count,
                                            build_rows)
-        request_spec = RequestSpec(
-            instance_uuid=instances[0].uuid, project_id=context.project_id,
-            user_id=context.user_id, flavor=filter_properties['instance_type'], image=image,
-            availability_zone=availability_zone, num_instances=len(instances),
-            scheduler_hints=filter_properties['scheduler_hints'],
-            force_hosts=filter_properties.get('force_hosts'),
-            force_nodes=filter_properties.get('force_nodes'),
-            requested_destination=({'host': requested_host,
-                                    'node': requested_hypervisor_hostname}
-                                   if requested_host or requested_hypervisor_hostname else None),
-            retry=None, ignore_hosts=None)
-        self.compute_task_api.build_instances(
-            context, instances, image, filter_properties, admin_password, None,
-            requested_networks, security_groups, request_spec=request_spec)
+        try:
+            self.compute_task_api.build_instances(
+                context, instances, image, filter_properties, admin_password, None,
+                requested_networks, security_groups, request_spec=specs['request_spec'])
+        except (messaging.MessagingException, messaging.MessageUndeliverable):
+            # accepted and stored: a conductor drives the build from its build
+            # request (conductor/redrive.py) once the broker answers again
+            LOG.warning('Could not cast build_instances for %s; a conductor will drive '
+                        'it from the database', [i.uuid for i in instances])
         return instances, reservation_id
 
     @staticmethod

@@ -80,6 +80,8 @@ class ComputeManager:
         self._build_pool = concurrent.futures.ThreadPoolExecutor(
             CONF.max_concurrent_builds, thread_name_prefix='build')
         self._locks = _InstanceLocks()
+        self._building = set()      # uuids this process is building now
+        self._building_lock = threading.Lock()
         self.network_api = neutron.API()
         self._builds = {}            # future -> (context, instance, build args)
         self._builds_lock = threading.Lock()
@@ -89,7 +91,8 @@ class ComputeManager:
     # -- service life ---------------------------------------------------------
     def report_state(self):
         self.conductor_api.service_heartbeat(nl_context.get_admin_context(), self.host,
-                                             'novalite-compute', 'compute')
+                                             'novalite-compute', 'compute',
+                                             timeout=CONF.report_interval)
 
     def wait_for_conductor(self, attempt_timeout=5):
         """Like Nova's compute: wait until a conductor answers before starting
@@ -115,17 +118,28 @@ class ComputeManager:
         self._init_instances(ctx)
 
     def _init_instances(self, ctx):
-        """After a restart: half-built instances go to ERROR (their claims
-        released), half-deleted ones are deleted, and the host networking
-        keeps exactly the VIFs of the instances that still live here."""
+        """After a restart: half-built instances are handed back to the
+        conductor (guest removed, claim released, no host), which reschedules
+        them; half-deleted ones are deleted; the host networking keeps exactly
+        the VIFs of the instances that still live here.  A build whose cast is
+        still queued for this host (task_state scheduling) is left to that
+        cast, or to the conductor that casts it again if it was lost."""
         live = []
         for inst in self.conductor_api.instances_on_host(ctx, self.host):
             if inst.task_state == task_states.DELETING:
                 self._terminate(ctx, inst)
-            elif inst.vm_state == vm_states.BUILDING:
-                self._fail_build(ctx, inst, exception.BuildAbortException(
-                    instance_uuid=inst.uuid,
-                    reason='compute service %s restarted during the build' % self.host))
+            elif (inst.vm_state == vm_states.BUILDING and
+                  inst.task_state != task_states.SCHEDULING):
+                with self._building_lock:
+                    if inst.uuid in self._building:
+                        live.append((inst.uuid, inst.network_info or []))
+                        continue
+                    self._building.add(inst.uuid)
+                try:
+                    self._hand_back_after_restart(ctx, inst)
+                finally:
+                    with self._building_lock:
+                        self._building.discard(inst.uuid)
             elif inst.vm_state != vm_states.ERROR:
                 live.append((inst.uuid, inst.network_info or []))
         try:
@@ -176,6 +190,20 @@ class ComputeManager:
             requested_networks, security_groups, block_device_mapping,
             request_spec=request_spec)
 
+    def _hand_back_after_restart(self, ctx, inst):
+        self._shutdown_instance(ctx, inst)
+        try:
+            self.rt.abort_instance_claim(ctx, inst)
+            self.conductor_api.instance_update(
+                ctx, self.host, inst.uuid, {'host': None, 'node': None,
+                                            'task_state': task_states.SCHEDULING},
+                expected_vm_state=vm_states.BUILDING)
+        except (exception.InstanceNotFound, exception.NotAllowedByHost,
+                exception.UnexpectedTaskStateError):
+            return
+        LOG.info('Build of %s handed back to the conductor: this host restarted '
+                 'during it', inst.uuid)
+
     def cleanup_host(self):
         self._build_pool.shutdown(wait=False, cancel_futures=True)
         self.driver.cleanup_host(self.host)
@@ -214,6 +242,12 @@ class ComputeManager:
                                requested_networks=None, security_groups=None,
                                block_device_mapping=None, node=None, limits=None,
                                host_list=None):
+        with self._building_lock:
+            if instance.uuid in self._building:
+                # a conductor drove a stalled build again: this one is running
+                LOG.info('Already building %s; ignoring the repeated cast', instance.uuid)
+                return
+            self._building.add(instance.uuid)
         args = (image, request_spec, filter_properties, admin_password, injected_files,
                 requested_networks, security_groups, block_device_mapping, node, limits,
                 host_list)
@@ -229,11 +263,14 @@ class ComputeManager:
 
     def _locked_do_build_and_run_instance(self, context, instance, *args):
         context.update_store()      # log lines in this thread carry the request id
-        with self._locks.lock(instance.uuid):
-            try:
+        try:
+            with self._locks.lock(instance.uuid):
                 self._do_build_and_run_instance(context, instance, *args)
-            except Exception:  # noqa: BLE001 - a pool thread must not die silently
-                LOG.exception('Unexpected error building %s', instance.uuid)
+        except Exception:  # noqa: BLE001 - a pool thread must not die silently
+            LOG.exception('Unexpected error building %s', instance.uuid)
+        finally:
+            with self._building_lock:
+                self._building.discard(instance.uuid)
 
     def _event(self, context, instance, event, phase, result=None, tb=None):
         try:
@@ -263,9 +300,14 @@ class ComputeManager:
         try:
             instance = self._save(context, instance, {'vm_state': vm_states.BUILDING,
                                                       'task_state': None},
-                                  [task_states.SCHEDULING, None])
-        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
-                exception.NotAllowedByHost):
+                                  [task_states.SCHEDULING, None],
+                                  expected_vm_state=vm_states.BUILDING)
+        except exception.UnexpectedTaskStateError:
+            # still building here but past its first step, and this process
+            # is not building it: started before this host restarted
+            self._hand_back_after_restart(context, instance)
+            return
+        except (exception.InstanceNotFound, exception.NotAllowedByHost):
             LOG.info('Instance %s disappeared or changed before its build started',
                      instance.uuid)
             return
@@ -325,10 +367,12 @@ class ComputeManager:
             context, instance, self.host, 'error',
             fault={'message': message, 'exception': type(exc).__name__, 'details': details})
 
-    def _save(self, context, instance, updates, expected_task_state=None):
+    def _save(self, context, instance, updates, expected_task_state=None,
+              expected_vm_state=None):
         return self.conductor_api.instance_update(
             context, self.host, instance.uuid, updates, expected_task_state,
-            check_task_state=expected_task_state is not None)
+            check_task_state=expected_task_state is not None,
+            expected_vm_state=expected_vm_state)
 
     # -- seed 3.12 ------------------------------------------------------------------
     def _build_and_run_instance(self, context, instance, image, request_spec,

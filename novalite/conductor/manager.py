@@ -7,7 +7,6 @@ holds the duties the conductor runs on its own, which no RPC caller can reach.
 ``fail_build`` is the one way a build ends in ERROR.
 """
 import copy
-import datetime
 import logging
 
 import oslo_messaging as messaging
@@ -17,10 +16,12 @@ from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.compute import utils as compute_utils
 from novalite import context as nl_context
+from novalite.conductor import redrive
 from novalite.db import api as db
+from novalite.db import builds as db_builds
 from novalite.db import hosts as db_hosts
-from novalite.db import session as db_session
 from novalite import exception
+from novalite import rpc
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 from novalite import service
 
@@ -32,6 +33,10 @@ COMPUTE_WRITABLE = frozenset(('vm_state', 'task_state', 'power_state', 'launched
                               'network_info', 'progress', 'node', 'host',
                               'access_ip_v4', 'access_ip_v6'))
 SCHEDULE_EVENT = 'conductor_schedule_and_build_instances'
+# The scheduler did not answer, or its queue is not there yet (broker
+# restart), or it failed unexpectedly (its database is away): the builds are
+# driven again, not failed.  NoValidHost and the like are not among these.
+UNREACHABLE = (messaging.MessagingException, messaging.MessageUndeliverable)
 
 
 def fail_build(context, instance_uuid, message, details='', host=None, expected_host=None,
@@ -90,7 +95,8 @@ class ComputeTaskManager:
         self.scheduler_client = scheduler_rpcapi.SchedulerAPI()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
 
-    def _schedule_instances(self, context, request_spec, instance_uuids):
+    def _schedule_instances(self, context, request_spec, instance_uuids, retry=None):
+        request_spec.retry = retry       # RetryFilter: never a host that failed it
         return self.scheduler_client.select_destinations(
             context, request_spec, instance_uuids, return_alternates=True)
 
@@ -109,21 +115,36 @@ class ComputeTaskManager:
                         security_groups, block_device_mapping=None,
                         request_spec=None, host_lists=None):
         uuids = [i.uuid for i in instances]
+        attempts = {}
         for uuid in uuids:
+            build = db_builds.get(uuid)
+            attempts[uuid] = build['attempt'] if build else None
             db.action_event_start(uuid, context.request_id, SCHEDULE_EVENT, CONF.host)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
-                host_lists = self._schedule_instances(context, request_spec, uuids)
+                host_lists = self._schedule_instances(context, request_spec, uuids,
+                                                      filter_properties.get('retry'))
             else:
                 host_lists = [self._remaining_alternates(inst, hl, filter_properties['retry'])
                               for inst, hl in zip(instances, host_lists)]
+        except UNREACHABLE as exc:
+            # not a build failure: the builds wait in the database and a
+            # conductor drives them again (conductor/redrive.py)
+            LOG.warning('Scheduler unreachable for %s (%s); the builds wait for it',
+                        uuids, type(exc).__name__)
+            return
         except Exception as exc:  # noqa: BLE001 - every failure ends in ERROR
             if not isinstance(exc, exception.NoValidHost):
                 LOG.exception('Scheduling failed for %s', uuids)
             for host, reason in filter_properties.get('retry', {}).get('errors', []):
                 LOG.warning('Build of %s failed on %s: %s', uuids[0], host, reason)
             message = compute_utils.fault_message(exc)
+            cause = filter_properties.get('retry', {}).get('exc_reason')
+            if cause and isinstance(exc, exception.NoValidHost) and not isinstance(
+                    exc, exception.MaxRetriesExceeded):
+                # a reschedule that found no host names why it was rescheduled
+                message = '%s Rescheduled after: %s' % (message, cause)
             details = compute_utils.fault_details(exc)
             for uuid in uuids:
                 # clear_host: a reschedule keeps the failed host until here
@@ -131,9 +152,17 @@ class ComputeTaskManager:
                            clear_host=True)
             return
         for inst, host_list in zip(instances, host_lists):
-            self._cast_build(context, inst, host_list, image, request_spec,
-                             filter_properties, admin_password, injected_files,
-                             requested_networks, security_groups, block_device_mapping)
+            props = copy.deepcopy(filter_properties)
+            props['retry']['hosts'].append([host_list[0].service_host,
+                                            host_list[0].nodename])
+            if not db_builds.record_cast(inst.uuid, attempts[inst.uuid], {
+                    'selection': host_list[0], 'alternates': list(host_list[1:]),
+                    'filter_properties': props}):
+                LOG.info('A newer drive owns the build of %s; not casting', inst.uuid)
+                continue
+            self._cast_build(context, inst, host_list, image, request_spec, props,
+                             admin_password, injected_files, requested_networks,
+                             security_groups, block_device_mapping)
 
     @staticmethod
     def _remaining_alternates(instance, alternates, retry):
@@ -154,14 +183,13 @@ class ComputeTaskManager:
             instance = db.instance_update(
                 instance.uuid, {'host': selection.service_host, 'node': None,
                                 'task_state': task_states.SCHEDULING},
-                expected_task_state=[task_states.SCHEDULING], check_task_state=True)
+                expected_task_state=[task_states.SCHEDULING], check_task_state=True,
+                expected_vm_state=vm_states.BUILDING)
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
             LOG.info('Instance %s was deleted while scheduling; not building it',
                      instance.uuid)
             return
         db.action_event_finish(instance.uuid, context.request_id, SCHEDULE_EVENT, 'Success')
-        filter_properties = copy.deepcopy(filter_properties)
-        filter_properties['retry']['hosts'].append([selection.service_host, selection.nodename])
         self.compute_rpcapi.build_and_run_instance(
             context, instance, selection.service_host, image=image,
             request_spec=request_spec, filter_properties=filter_properties,
@@ -197,9 +225,17 @@ class ConductorManager:
         bad = set(updates) - COMPUTE_WRITABLE
         if bad or updates.get('host') not in (None, host):
             raise exception.Forbidden('compute may not change %s' % sorted(bad or ['host']))
-        return db.instance_update(instance_uuid, updates, expected_task_state,
-                                  expected_host=host, check_task_state=check_task_state,
-                                  expected_vm_state=expected_vm_state)
+        try:
+            return db.instance_update(instance_uuid, updates, expected_task_state,
+                                      expected_host=host, check_task_state=check_task_state,
+                                      expected_vm_state=expected_vm_state)
+        except exception.UnexpectedTaskStateError:
+            # a call retried across a reconnect whose first try was applied
+            inst = db.instance_get_by_uuid(instance_uuid)
+            states = {k: updates[k] for k in ('vm_state', 'task_state') if k in updates}
+            if states and all(getattr(inst, k) == v for k, v in states.items()):
+                return inst
+            raise
 
     def fail_build(self, context, host, instance_uuid, message, details):
         """A compute gives up on a build it owns (it has already cleaned up
@@ -219,39 +255,39 @@ class ConductorManager:
     def instance_destroy(self, context, host, instance_uuid):
         db.instance_destroy(instance_uuid, expected_host=host)
 
+    def ping(self, context):
+        """The conductor's own heartbeat checks the broker path with this."""
+        return True
+
     def instances_on_host(self, context, host):
         return db.instance_get_all_by_filters({'host': host})
 
 
 class PeriodicTasks:
-    """What the conductor does on its own (not an RPC endpoint): no instance
-    stays in BUILD forever."""
+    """What the conductor does on its own (not an RPC endpoint): its
+    heartbeat, and no build is lost or stays in BUILD forever."""
+
+    def __init__(self):
+        self.redriver = redrive.BuildRedriver()
+        self.ping_client = rpc.get_client(messaging.Target(topic='conductor', version='4.0'))
+
+    def report_state(self):
+        """Heartbeat only while this conductor is reachable over the broker
+        (a ping through its own queue): a broker outage is a conductor outage
+        for the computes, whose heartbeats it carries."""
+        try:
+            self.ping_client.prepare(server=CONF.host, timeout=CONF.report_interval).call(
+                nl_context.get_admin_context(), 'ping')
+        except (messaging.MessagingTimeout, messaging.MessageDeliveryFailure,
+                messaging.MessageUndeliverable) as exc:
+            LOG.warning('Broker path to this conductor is down (%s): no heartbeat',
+                        type(exc).__name__)
+            return
+        except Exception:  # noqa: BLE001 - any answer proves the broker path
+            pass
+        db_hosts.conductor_heartbeat(CONF.host)
 
     def periodic_tasks(self):
-        return [service.PeriodicTask('fail_stuck_builds',
+        return [service.PeriodicTask('redrive_builds',
                                      CONF.conductor.stuck_build_check_interval,
-                                     self.fail_stuck_builds)]
-
-    def fail_stuck_builds(self, now=None):
-        """Builds whose compute went down, or older than build_timeout, go to
-        ERROR with a fault; their claims are released."""
-        ctx = nl_context.get_admin_context()
-        now = now or db_session.now()
-        services = {s['host']: s for s in db_hosts.service_get_all('novalite-compute')}
-        failed = []
-        for inst in db.instance_get_all_by_filters({'vm_state': [vm_states.BUILDING]}):
-            svc = services.get(inst.host) if inst.host else None
-            if inst.host and (svc is None or not db_hosts.service_is_up(svc, now)):
-                exc = exception.ComputeHostDown(host=inst.host, instance_uuid=inst.uuid)
-            elif CONF.conductor.build_timeout and inst.created_at < now - datetime.timedelta(
-                    seconds=CONF.conductor.build_timeout):
-                exc = exception.InstanceBuildTimeout(
-                    instance_uuid=inst.uuid,
-                    reason='still %s after %d s' % (inst.task_state or 'building',
-                                                    CONF.conductor.build_timeout))
-            else:
-                continue
-            if fail_build(ctx, inst.uuid, exc.format_message(), host=inst.host,
-                          expected_host=inst.host, schedule_event=True):
-                failed.append(inst.uuid)
-        return failed
+                                     self.redriver.redrive_builds)]

@@ -4,13 +4,27 @@
 path.  ``ConductorAPI``: topic ``conductor`` — the database proxy for
 novalite-compute, which holds no database credentials.
 """
+import logging
+import time
+
 import oslo_messaging as messaging
 from oslo_config import cfg
 
 from novalite import rpc
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 TOPIC = 'conductor'
+# What the conductor raises when its database is away (seen as RemoteError).
+DB_OUTAGE_ERRORS = ('OperationalError', 'InterfaceError', 'DBConnectionError',
+                    'DisconnectionError', 'PendingRollbackError')
+
+
+def _retriable(exc):
+    """No answer, or an answer saying the database is away."""
+    if isinstance(exc, messaging.RemoteError):
+        return exc.exc_type in DB_OUTAGE_ERRORS
+    return isinstance(exc, (messaging.MessagingException, messaging.MessageUndeliverable))
 
 
 class ComputeTaskAPI:
@@ -44,12 +58,30 @@ class ConductorAPI:
                                      version_cap=CONF.upgrade_levels.conductor,
                                      sender='novalite-compute')
 
-    def _call(self, ctxt, method, timeout=None, **kwargs):
-        return self.client.prepare(version='4.0', timeout=timeout).call(ctxt, method, **kwargs)
+    def _call(self, ctxt, method, timeout=None, retry=True, **kwargs):
+        """One call, retried while the conductor cannot answer (broker or
+        conductor restart, database outage) for ``[conductor]
+        call_retry_timeout`` seconds: each conductor method is safe to
+        repeat, and a build must not fail because a reply was lost."""
+        cctxt = self.client.prepare(version='4.0',
+                                    timeout=timeout or CONF.conductor.call_timeout)
+        deadline = time.monotonic() + (CONF.conductor.call_retry_timeout if retry else 0)
+        delay = 0.5
+        while True:
+            try:
+                return cctxt.call(ctxt, method, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - filtered by _retriable
+                if not _retriable(exc) or time.monotonic() + delay > deadline:
+                    raise
+                LOG.warning('Conductor %s did not answer (%s); retrying', method,
+                            type(exc).__name__)
+                time.sleep(delay)
+                delay = min(delay * 2, 5)
 
     def service_heartbeat(self, ctxt, host, binary, topic, timeout=None):
-        return self._call(ctxt, 'service_heartbeat', timeout=timeout, host=host,
-                          binary=binary, topic=topic)
+        # not retried: the next heartbeat is as good as a retried one
+        return self._call(ctxt, 'service_heartbeat', timeout=timeout, retry=False,
+                          host=host, binary=binary, topic=topic)
 
     def compute_node_report(self, ctxt, host, resources, reserved, ratios):
         return self._call(ctxt, 'compute_node_report', host=host, resources=resources,

@@ -22,6 +22,16 @@ opts = [
     cfg.StrOpt('spawn_failure_name_regex',
                help='Spawn fails for instances whose display name matches '
                     'this regular expression (failure injection).'),
+    cfg.StrOpt('spawn_abort_name_regex',
+               help='Spawn fails with an abort-class error (the image is '
+                    'unacceptable), which is never rescheduled, for instances '
+                    'whose display name matches this regular expression.'),
+    cfg.StrOpt('slow_spawn_name_regex',
+               help='Instances whose display name matches this regular '
+                    'expression take slow_spawn_delay seconds to spawn instead '
+                    'of spawn_delay (a build caught mid-spawn).'),
+    cfg.FloatOpt('slow_spawn_delay', default=60.0, min=0.0,
+                 help='Seconds spawn takes for slow_spawn_name_regex matches.'),
 ]
 
 

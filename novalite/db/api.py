@@ -56,6 +56,7 @@ def _instance_values(values):
         if col in out and not isinstance(out[col], (str, type(None))):
             out[col] = json.dumps(out[col])
     out.pop('metadata', None)
+    out.pop('build_spec', None)
     return out
 
 
@@ -78,6 +79,10 @@ def instance_create_many_in(session, ctx, instances, action='create'):
         session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
                                      request_id=ctx.request_id, user_id=ctx.user_id,
                                      project_id=ctx.project_id, start_time=now()))
+        if values.get('build_spec') is not None:
+            from novalite.db import builds
+            builds.add_in(session, values['uuid'], values['project_id'],
+                          values['build_spec'])
         created.append((row, metadata))
     session.flush()
     # the metadata just written: no need to read it back

@@ -5,6 +5,8 @@ compute node row: two builds racing for the last slot cannot both win.
 """
 import datetime
 import json
+import logging
+import time
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -16,6 +18,7 @@ from novalite.db import models as m
 from novalite import exception
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 
 NEW_SERVICE_DISABLED = 'New service disabled due to config option.'
@@ -40,6 +43,46 @@ def service_heartbeat(host, binary, topic):
     return service_get(host, binary)
 
 
+def conductor_heartbeat(host):
+    """A conductor's heartbeat.  Compute heartbeats reach the database only
+    through a conductor (over the broker), so while no conductor reports none
+    can arrive: computes are judged as of the last conductor report meanwhile
+    (service_is_up), and when a conductor reports again after such a gap, the
+    computes that were up when it began are judged from now on (they get
+    ``service_down_time`` again) instead of all looking down."""
+    ts = now()
+    newest = _newest_conductor_report(cached=False)
+    if newest is not None and ts - newest > _conductor_gap():
+        alive_then = newest + _conductor_gap() - datetime.timedelta(
+            seconds=CONF.service_down_time)
+        with writer() as session:
+            n = session.execute(update(m.Service).where(
+                m.Service.binary == 'novalite-compute', m.Service.deleted == 0,
+                m.Service.last_seen_up >= alive_then).values(last_seen_up=ts)).rowcount
+        if n:
+            LOG.info('No conductor reported for %.0f s: %d compute services judged from now',
+                     (ts - newest).total_seconds(), n)
+    return service_heartbeat(host, 'novalite-conductor', 'conductor')
+
+
+def _conductor_gap():
+    return datetime.timedelta(seconds=2 * CONF.report_interval)
+
+
+_NEWEST_CONDUCTOR = {'at': 0.0, 'value': None}
+
+
+def _newest_conductor_report(cached=True):
+    """The newest conductor heartbeat (read at most once a second)."""
+    if cached and time.monotonic() - _NEWEST_CONDUCTOR['at'] < 1.0:
+        return _NEWEST_CONDUCTOR['value']
+    with reader() as session:
+        newest = session.scalar(select(func.max(m.Service.last_seen_up)).where(
+            m.Service.binary == 'novalite-conductor', m.Service.deleted == 0))
+    _NEWEST_CONDUCTOR.update(at=time.monotonic(), value=newest)
+    return newest
+
+
 def service_get(host, binary):
     with reader() as session:
         row = session.scalars(select(m.Service).where(
@@ -61,6 +104,10 @@ def service_is_up(service, at=None):
     if service.get('forced_down') or last is None:
         return False
     at = at or now()
+    if service.get('binary') == 'novalite-compute':
+        newest = _newest_conductor_report()
+        if newest is not None:      # no conductor reports: judged as of the last one
+            at = min(at, newest + _conductor_gap())
     return (at - last) <= datetime.timedelta(seconds=CONF.service_down_time)
 
 

@@ -383,3 +383,20 @@ class ServiceKey(BASE, TimestampMixin):
     binary = Column(String(255), nullable=False)
     host = Column(String(255), nullable=False)
     public_key = Column(String(64), nullable=False)
+
+
+class BuildRequest(BASE, TimestampMixin):
+    """What was asked for one instance's build, written with the instance
+    (Nova's ``build_requests``).  It outlives lost messages: any conductor
+    drives a build again from it (novalite/conductor/redrive.py).  ``attempt``
+    counts the drives, so a stale drive can tell it lost; ``spec`` is the
+    JSON of the build_instances arguments and, once cast to a host, the
+    selection and its alternates."""
+    __tablename__ = 'build_requests'
+    __table_args__ = (UniqueConstraint('instance_uuid',
+                                       name='uniq_build_requests0instance_uuid'),)
+    id = Column(Integer, primary_key=True)
+    instance_uuid = Column(String(36), nullable=False)
+    project_id = Column(String(255), nullable=False)
+    attempt = Column(Integer, nullable=False, default=0)
+    spec = Column(Text, nullable=False)

@@ -25,6 +25,10 @@ from novalite.virt import driver
 CONF = cfg.CONF
 
 
+def _matches(regex, instance):
+    return bool(regex) and re.search(regex, instance.display_name or '') is not None
+
+
 class FakeSpawnError(Exception):
     """Injected spawn failure."""
 
@@ -54,16 +58,22 @@ class FakeDriver(driver.ComputeDriver):
         }
 
     def _should_fail(self, instance):
-        regex = CONF.fake_driver.spawn_failure_name_regex
-        if regex and re.search(regex, instance.display_name or ''):
+        if _matches(CONF.fake_driver.spawn_failure_name_regex, instance):
             return True
         rate = CONF.fake_driver.spawn_failure_rate
         return rate > 0 and random.random() < rate
 
     def spawn(self, context, instance, image_meta, injected_files, admin_password,
               allocations, network_info=None, block_device_info=None):
-        if CONF.fake_driver.spawn_delay:
-            time.sleep(CONF.fake_driver.spawn_delay)
+        conf = CONF.fake_driver
+        slow = _matches(conf.slow_spawn_name_regex, instance)
+        delay = conf.slow_spawn_delay if slow else conf.spawn_delay
+        if delay:
+            time.sleep(delay)
+        if _matches(conf.spawn_abort_name_regex, instance):
+            raise exception.ImageUnacceptable(
+                image_id=instance.image_ref,
+                reason='fake driver: injected abort for %s' % instance.uuid)
         if self._should_fail(instance):
             raise FakeSpawnError('fake driver: injected spawn failure for %s' % instance.uuid)
         with self._lock:

@@ -1,5 +1,6 @@
 """No instance stays in BUILD forever: a compute that dies mid-build is seen
-down by the conductor, which fails its builds and releases their claims."""
+down by the conductor, which releases its claims and reschedules its builds;
+with no other host they end in ERROR with a fault naming both causes."""
 import signal
 
 import pytest
@@ -12,6 +13,7 @@ def slow_cloud(tmp_path):
     with private_cloud(tmp_path, computes=('slowhost',),
                        compute_conf={'slowhost': '[fake_driver]\nspawn_delay = 120\n'},
                        extra_conf='[conductor]\nstuck_build_check_interval = 1\n'
+                                  'build_resume_deadline = 3\n'
                                   '[DEFAULT]\n') as c:
         yield c.start().seed_catalog()
 
@@ -26,8 +28,11 @@ def test_build_on_a_dead_compute_ends_in_error(slow_cloud):
     assert c.node_usage('slowhost')[3] == 1          # the claim is held
     c.stop_process('slowhost', signal.SIGKILL)
     server = c.wait_status(sid, ('ERROR',), timeout=60)
-    assert server['fault']['message'] == (
-        'Compute host slowhost stopped reporting while building instance %s' % sid)
+    # rescheduled once its host is down; no other host: ERROR naming both
+    message = server['fault']['message']
+    assert message.startswith('No valid host was found.'), message
+    assert message.endswith('Rescheduled after: Compute host slowhost stopped reporting '
+                            'while building instance %s' % sid), message
     # the conductor writes ERROR first (it must win against a late compute),
     # then the fault and the claim release: wait for the release, with a deadline
     wait_for(lambda: c.node_usage('slowhost') == (0, 512, 0, 0), 10, what='claim released')

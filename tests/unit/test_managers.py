@@ -171,21 +171,24 @@ def test_claim_failure_on_a_forced_host_ends_in_error(cell):
     assert cell.usage('h1') == before
 
 
-def test_compute_restart_aborts_its_builds(cell, fake_driver_opts):
-    """_init_instances: a build caught by a restart is ERROR with a fault
-    saying so, and its claim is released (one fail_build call)."""
+def test_compute_restart_hands_its_builds_back(cell, fake_driver_opts):
+    """_init_instances: a build caught by a restart is handed back to the
+    conductor (no host, scheduling, claim released) for a reschedule, not
+    failed; a build this process is running is left alone."""
     fake_driver_opts(spawn_delay=1.0)
     before = cell.usage('h1')
     uuid = cell.boot('interrupted', forced_host='h1')
     wait_for(lambda: cell.instance(uuid).task_state == 'spawning', 10, what='spawning')
     assert cell.usage('h1')[2] == before[2] + 1
     mgr = cell.computes['h1'].manager
+    mgr._init_instances(cell.ctx)               # running here: not touched
+    assert cell.instance(uuid).task_state == 'spawning'
+    with mgr._building_lock:
+        mgr._building.discard(uuid)             # what a restart forgets
     mgr._init_instances(cell.ctx)
     inst = cell.instance(uuid)
-    assert (inst.vm_state, inst.task_state, inst.host) == ('error', None, None)
-    assert cell.fault(uuid)['message'] == (
-        'Build of instance %s aborted: compute service h1 restarted during the build' % uuid)
-    assert cell.fault(uuid)['host'] == 'h1'
+    assert (inst.vm_state, inst.task_state, inst.host) == ('building', 'scheduling', None)
+    assert cell.fault(uuid) is None
     assert cell.usage('h1') == before
     # the interrupted spawn then finds its instance taken and cleans up
     wait_for(lambda: cell.build_done('h1', uuid), 10, what='build returned')
@@ -239,7 +242,7 @@ def test_periodic_tasks_are_not_rpc_methods(cell):
                                            version='1.0'), sender='novalite-api')
     proxy = rpc.get_client(messaging.Target(topic='conductor', version='4.0'),
                            sender='novalite-compute')
-    for method in ('fail_stuck_builds', 'periodic_tasks'):
+    for method in ('redrive_builds', 'report_state', 'periodic_tasks'):
         with pytest.raises(messaging.NoSuchMethod):
             task.prepare(timeout=5).call(cell.ctx, method)
         with pytest.raises(exception.ServiceNotAuthorized):      # not a compute call
@@ -263,3 +266,25 @@ def test_conductor_refuses_the_old_major_version(cell):
     with pytest.raises((messaging.UnsupportedVersion, exception.ServiceNotAuthorized)):
         client.prepare(timeout=5).call(cell.ctx, 'instance_fault_create', host='h1',
                                        instance_uuid='x', code=500, message='m', details='')
+
+
+def test_build_timeout_is_the_last_resort_and_names_the_step(cell, fake_driver_opts):
+    """A build still going past [conductor] build_timeout is ERROR with a
+    fault naming the step it was stuck in; its claim is released."""
+    import datetime
+
+    from novalite.conductor import redrive
+    fake_driver_opts(spawn_delay=1.0)
+    before = cell.usage('h1')
+    uuid = cell.boot('too-slow', forced_host='h1')
+    wait_for(lambda: cell.instance(uuid).task_state == 'spawning', 10, what='spawning')
+    later = db_session.now() + datetime.timedelta(seconds=CONF.conductor.build_timeout + 1)
+    done = redrive.BuildRedriver().redrive_builds(now=later)
+    assert done[uuid] == 'timed out'
+    assert cell.instance(uuid).vm_state == 'error'
+    assert cell.fault(uuid)['message'] == (
+        'Build of instance %s timed out: still spawning on compute host h1 after %d s'
+        % (uuid, CONF.conductor.build_timeout))
+    assert cell.usage('h1') == before
+    wait_for(lambda: cell.build_done('h1', uuid), 10, what='build returned')
+    assert cell.usage('h1') == before

@@ -5,6 +5,7 @@
 import json
 import logging
 
+import sqlalchemy.exc as sa_exc
 import webob
 
 from novalite import exception as exc
@@ -41,7 +42,16 @@ EXCEPTION_CODES = [
     (exc.ImageConflict, 409),
     (exc.ConsoleNotAvailable, 409),
     (exc.ServiceUnavailable, 503),
+    # The database is away (restart, failover, network): nothing was written
+    # (every write is one transaction), and the client may retry.
+    (sa_exc.OperationalError, 503),
+    (sa_exc.InterfaceError, 503),
+    (sa_exc.DisconnectionError, 503),
+    (sa_exc.TimeoutError, 503),
 ]
+
+# Seconds a client is told to wait (Retry-After) when the database is away.
+RETRY_AFTER = 5
 
 
 def code_for(error):
@@ -74,13 +84,19 @@ def error_response(error):
     """Nova's fault body for a domain error, by the table (a 500 for the
     unmapped ones)."""
     code = code_for(error)
-    if code is None:
+    if code is None or not isinstance(error, exc.NovaliteException):
         f = unexpected(error)
-        return fault_response(f.code, f.message)
+        return fault_response(f.code, f.message, f.headers)
     return fault_response(code, error.format_message())
 
 
 def unexpected(error):
+    """Nova's 500 for an unexpected error; a 503 with Retry-After for an
+    infrastructure error the table lists (the database is away)."""
+    if code_for(error) == 503 and not isinstance(error, exc.NovaliteException):
+        LOG.warning('Database unavailable: %s', str(error).splitlines()[0][:200])
+        return Fault(503, 'The database is unavailable. Retry the request later.',
+                     headers={'Retry-After': str(RETRY_AFTER)})
     LOG.exception('Unexpected API Error')
     return Fault(500, 'Unexpected API Error. Please report this at '
                       'http://bugs.launchpad.net/nova/ and attach the Nova API log if '

@@ -1,0 +1,94 @@
+"""Build requests: what each build needs to be driven again, and its attempt.
+
+The API writes one row per instance in the transaction that creates the
+instance (so nothing is accepted that cannot be rebuilt from the database);
+the conductor records each cast in it and, when a build makes no progress for
+``[conductor] build_resume_deadline`` seconds, claims a new attempt with one
+conditional UPDATE (only one conductor wins) and drives the build again.
+"""
+import json
+
+import sqlalchemy as sa
+from sqlalchemy import delete, select, update
+
+from novalite.compute import vm_states
+from novalite.db.api import _instances
+from novalite.db.session import now, reader, writer
+from novalite.db import models as m
+from novalite.objects import base as obj_base
+
+
+def encode_spec(spec):
+    return json.dumps(obj_base.serialize(spec))
+
+
+def add_in(session, instance_uuid, project_id, spec):
+    """The build request of a new instance, in the caller's transaction."""
+    session.add(m.BuildRequest(instance_uuid=instance_uuid, project_id=project_id,
+                               attempt=0, spec=encode_spec(spec), created_at=now()))
+
+
+def _as_dict(row):
+    return {'instance_uuid': row.instance_uuid, 'attempt': row.attempt,
+            'spec': obj_base.deserialize(json.loads(row.spec)),
+            'updated_at': row.updated_at or row.created_at}
+
+
+def get(instance_uuid):
+    """The build request of ``instance_uuid`` as a dict, or None."""
+    with reader() as session:
+        row = session.scalars(select(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid == instance_uuid)).first()
+        return _as_dict(row) if row is not None else None
+
+
+def record_cast(instance_uuid, attempt, updates):
+    """Merge ``updates`` (selection, alternates, filter_properties) into the
+    spec, only while ``attempt`` is current.  False: a newer drive owns the
+    build and the caller must not cast."""
+    with writer() as session:
+        row = session.scalars(select(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid == instance_uuid).with_for_update()).first()
+        if row is None:
+            return True          # built before build requests existed
+        if row.attempt != attempt:
+            return False
+        spec = json.loads(row.spec)
+        spec.update(obj_base.serialize(updates))
+        row.spec = json.dumps(spec)
+        row.updated_at = now()
+        return True
+
+
+def claim_attempt(instance_uuid, seen_attempt):
+    """Start a new drive of the build; True for exactly one caller."""
+    with writer() as session:
+        return session.execute(update(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid == instance_uuid,
+            m.BuildRequest.attempt == seen_attempt).values(
+            attempt=seen_attempt + 1, updated_at=now())).rowcount == 1
+
+
+def stalled(cutoff):
+    """(instance, build request) of the live building instances that neither
+    changed nor were driven since ``cutoff``."""
+    br, inst = m.BuildRequest, m.Instance
+    with reader() as session:
+        rows = session.execute(select(inst, br).join(
+            br, br.instance_uuid == inst.uuid).where(
+            inst.deleted == 0, inst.vm_state == vm_states.BUILDING,
+            sa.func.coalesce(inst.updated_at, inst.created_at) < cutoff,
+            sa.func.coalesce(br.updated_at, br.created_at) < cutoff)
+            .order_by(inst.created_at)).all()
+        instances = _instances(session, [r[0] for r in rows])
+        return list(zip(instances, [_as_dict(r[1]) for r in rows]))
+
+
+def purge_finished():
+    """Drop the build requests of instances that are no longer building."""
+    br, inst = m.BuildRequest, m.Instance
+    building = select(inst.uuid).where(inst.deleted == 0,
+                                       inst.vm_state == vm_states.BUILDING)
+    with writer() as session:
+        return session.execute(delete(br).where(br.instance_uuid.not_in(building))
+                               .execution_options(synchronize_session=False)).rowcount
