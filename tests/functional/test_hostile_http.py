@@ -92,12 +92,14 @@ def test_admin_flavor_bodies(module_cloud, flavor):
     assert c.query('SELECT count(*) FROM flavors')[0][0] == before
 
 
+# '{project}' is this run's project: test ids must be the same in every xdist worker
 @pytest.mark.parametrize('path,value', [
-    ('os-quota-sets/%s' % PROJECT, 2 ** 31), ('os-quota-sets/%s' % PROJECT, '2147483648'),
-    ('os-quota-sets/%s' % PROJECT, ''), ('os-quota-sets/%s' % PROJECT, -2),
+    ('os-quota-sets/{project}', 2 ** 31), ('os-quota-sets/{project}', '2147483648'),
+    ('os-quota-sets/{project}', ''), ('os-quota-sets/{project}', -2),
     ('os-quota-sets/not%20a%20project', 10), ('os-quota-sets/..%2F..', 10)])
 def test_quota_bodies_and_project_ids(module_cloud, path, value):
     c = module_cloud
+    path = path.replace('{project}', PROJECT)
     before = c.query('SELECT count(*) FROM quotas')[0][0]
     _refused(c, c.request('PUT', '%s/%s' % (V21, path), {'quota_set': {'cores': value}}))
     assert c.query('SELECT count(*) FROM quotas')[0][0] == before
@@ -123,8 +125,9 @@ def test_backtracking_regex_is_linear(module_cloud, server_id):
     _refused(c, c.request('GET', V21 + '/servers?name=(a)%5C1'))     # backreference: 400
 
 
-@pytest.mark.parametrize('token', [':', ':%s' % PROJECT, ' '[1:] + ':'])
+@pytest.mark.parametrize('token', [':', ':{project}', ' '[1:] + ':'])
 def test_noauth2_empty_identity(module_cloud, token):
+    token = token.replace('{project}', PROJECT)
     r = module_cloud.request('GET', V21 + '/servers', token=token or ':')
     assert r.status == 401, r.raw
 
