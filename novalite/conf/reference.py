@@ -8,6 +8,8 @@ from novalite.conf import opts
 
 
 def _default(opt):
+    if opt.sample_default is not None:      # e.g. a path of this machine
+        return '`%s`' % (opt.sample_default,)
     if opt.default is None:
         return '(unset)'
     if isinstance(opt.default, (list, tuple)):
