@@ -100,7 +100,11 @@ class Cloud:
             extra = (compute_conf or {}).get(host, '')
             path.write_text(common.replace('[DEFAULT]\n', '[DEFAULT]\nhost = %s\n' % host, 1)
                             + '\n[fake_driver]\nvcpus = 8\nmemory_mb = 16384\nlocal_gb = 100\n'
-                            + extra)
+                            + extra
+                            # where enrol() puts them, whatever state_path ``extra`` sets
+                            + '\n[rpc_auth]\nkey_file = %s\ntrusted_keys_file = %s\n'
+                            % (self.state / 'keys' / ('novalite-compute.%s.key' % host),
+                               self.state / 'keys' / 'trusted_keys.json'))
             self.compute_confs[host] = path
         self.engine = sa.create_engine(db_url)
 
