@@ -194,10 +194,15 @@ class ComputeManager:
         self._shutdown_instance(ctx, inst)
         try:
             self.rt.abort_instance_claim(ctx, inst)
+            # never over a delete: a server being deleted stays on this host,
+            # whose terminate_instance then removes it
             self.conductor_api.instance_update(
                 ctx, self.host, inst.uuid, {'host': None, 'node': None,
                                             'task_state': task_states.SCHEDULING},
-                expected_vm_state=vm_states.BUILDING)
+                expected_task_state=[None, task_states.SCHEDULING, task_states.NETWORKING,
+                                     task_states.BLOCK_DEVICE_MAPPING,
+                                     task_states.SPAWNING],
+                check_task_state=True, expected_vm_state=vm_states.BUILDING)
         except (exception.InstanceNotFound, exception.NotAllowedByHost,
                 exception.UnexpectedTaskStateError):
             return

@@ -51,11 +51,11 @@ def fail_build(context, instance_uuid, message, details='', host=None, expected_
         updates.update(host=None, node=None)
     try:
         instance = db.instance_update(instance_uuid, updates, expected_host=expected_host,
-                                      expected_vm_state=vm_states.BUILDING)
+                                      expected_vm_state=vm_states.BUILDING,
+                                      fault=(500, message, details, host))
     except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
             exception.NotAllowedByHost):
         return None
-    db.instance_fault_create(instance_uuid, 500, message, details, host)
     db_hosts.abort_instance_claim(instance_uuid)
     if schedule_event:
         db.action_event_finish(instance_uuid, context.request_id, SCHEDULE_EVENT, 'Error',

@@ -232,13 +232,15 @@ def process_sort_params(sort_keys, sort_dirs, default_keys=('created_at', 'id'),
 
 
 def instance_update(uuid, values, expected_task_state=None, expected_host=None,
-                    check_task_state=False, expected_vm_state=None):
+                    check_task_state=False, expected_vm_state=None, fault=None):
     """Update a live instance atomically and return it.
 
     With ``check_task_state`` the update only happens when task_state is one of
     ``expected_task_state`` (a list; None is a value); with ``expected_host``
     only when the instance belongs to that host.  A mismatch raises
     UnexpectedTaskStateError or NotAllowedByHost; a missing row InstanceNotFound.
+    ``fault`` (code, message, details, host) is recorded in the same
+    transaction, so nobody sees an ERROR server without its fault.
     """
     values = _instance_values(values)
     values['updated_at'] = now()
@@ -265,6 +267,10 @@ def instance_update(uuid, values, expected_task_state=None, expected_host=None,
                     instance_uuid=uuid, expected=expected_vm_state, actual=row.vm_state)
             raise exception.UnexpectedTaskStateError(
                 instance_uuid=uuid, expected=expected_task_state, actual=row.task_state)
+        if fault is not None:
+            code, message, details, host = fault
+            session.add(m.InstanceFault(instance_uuid=uuid, code=code, message=message[:255],
+                                        details=details, host=host))
         row = session.scalars(_live_instance_query(uuid)).first()
         return _instances(session, [row])[0]
 

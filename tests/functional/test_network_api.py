@@ -213,8 +213,11 @@ def test_project_isolation(module_cloud, net):
                         ('/ports/' + port['id'], 'PortNotFound')):
         _error(_req(c, 'GET', path, token=OTHER), 404, error)
         _error(_req(c, 'DELETE', path, token=OTHER), 404, error)
-    for coll in ('networks', 'subnets', 'ports'):
-        assert _req(c, 'GET', '/' + coll, token=OTHER).json[coll] == []
+    # (the module cloud's shared network and its subnet are visible to all)
+    for coll, mine in (('networks', network), ('subnets', subnet), ('ports', port)):
+        seen = _req(c, 'GET', '/' + coll, token=OTHER).json[coll]
+        assert mine['id'] not in {x['id'] for x in seen}
+        assert all(x.get('shared', True) for x in seen if coll == 'networks')
     _error(_req(c, 'POST', '/ports', {'port': {'network_id': network['id']}}, token=OTHER),
            404, 'NetworkNotFound')
     _error(_req(c, 'PUT', '/networks/' + network['id'], {'network': {'name': 'x'}},
