@@ -9,7 +9,7 @@
   on a MariaDB database of its own, behind a real Keystone.
 
 ``br-int`` is a host-wide device name, so only one OVN runs at a time: tests
-that use it share one xdist group (with the TCG-guest tests).
+that use it share the ``neutron`` xdist group.
 
 In CI (``CI=true``) a part that cannot be installed or started fails the test;
 elsewhere the test is skipped with the reason.

@@ -40,8 +40,7 @@ libvirt = libvirt_env.libvirt
 BOOT_DEADLINE = 120        # seconds; a guest shows the marker in ~5 s when idle
 MEASUREMENTS = os.path.join(tempfile.gettempdir(), 'novalite-libvirt-measurements.json')
 
-# one worker runs every TCG-guest test: never two guest boots at once
-pytestmark = [pytest.mark.xdist_group('test_libvirt_whole_path'), pytest.mark.timeout(600)]
+pytestmark = pytest.mark.timeout(600)
 
 
 @pytest.fixture(scope='module')

@@ -22,8 +22,8 @@ from tests.functional import libvirt_env
 from tests import keystone as ks_mod
 from tests import neutron as neutron_mod
 
-# one worker runs every TCG-guest and br-int test: never two guest boots at once
-pytestmark = [pytest.mark.xdist_group('test_libvirt_whole_path'), pytest.mark.timeout(1200)]
+# br-int is host-wide: one worker runs every OVN test
+pytestmark = [pytest.mark.xdist_group('neutron'), pytest.mark.timeout(1200)]
 
 HOST = neutron_mod.CHASSIS
 LEASE = re.compile(r'NOVALITE-GUEST-IP (\S+)/(\d+)')

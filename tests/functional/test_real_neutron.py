@@ -17,8 +17,8 @@ from tests import cloud as cloud_mod
 from tests import keystone as ks_mod
 from tests import neutron as neutron_mod
 
-# br-int is host-wide: the same worker as the other OVN and TCG-guest tests
-pytestmark = pytest.mark.xdist_group('test_libvirt_whole_path')
+# br-int is host-wide: one worker runs every OVN test
+pytestmark = pytest.mark.xdist_group('neutron')
 
 SUBNET = '10.78.0.0/24'
 
