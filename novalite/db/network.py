@@ -8,47 +8,22 @@ those networks (Neutron's model query with the ``shared`` RBAC entries).
 Functions return plain dicts; errors are Neutron's (novalite.network.errors).
 """
 import contextlib
-import functools
 import ipaddress
 import random
-import time
 import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
+from novalite.db import session as db_session
 from novalite.db.session import now, reader, row_dict, writer
 from novalite.db import models as m
 from novalite.network import errors
 
-RETRIES = 20
-
-
-def _is_deadlock(e):
-    """A transaction the database gave up on, worth running again: MariaDB
-    deadlock or lock wait timeout, PostgreSQL deadlock or serialization
-    failure, SQLite busy."""
-    orig = getattr(e, 'orig', None)
-    code = getattr(orig, 'args', [None])[0] if orig is not None else None
-    sqlstate = getattr(orig, 'sqlstate', None)
-    return (code in (1213, 1205) or sqlstate in ('40001', '40P01')
-            or 'database is locked' in str(orig))
-
-
-def retry_on_deadlock(func):
-    """Run ``func`` (one whole transaction) again when the database chose it
-    as a deadlock victim, as oslo.db's wrap_db_retry does."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        for attempt in range(RETRIES):
-            try:
-                return func(*args, **kwargs)
-            except sa_exc.DBAPIError as e:
-                if not _is_deadlock(e) or attempt == RETRIES - 1:
-                    raise
-            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))
-    return wrapper
+# many writers race for a subnet's few free addresses: retry often, briefly
+retry_on_deadlock = db_session.retry_on_deadlock(
+    attempts=20, backoff=lambda attempt: random.uniform(0, 0.01 * (attempt + 1)))
 
 
 @contextlib.contextmanager

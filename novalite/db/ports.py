@@ -6,7 +6,7 @@ Uniqueness is the database's job: an address is unique on its network
 address, inserts it in a savepoint, and on IntegrityError (someone else got
 it first) remembers it as taken and picks again; it never checks and then
 inserts.  Whole transactions the database aborts as deadlock victims are run
-again (network.retry_on_deadlock).
+again (session.retry_on_deadlock, with the many short retries of network.py).
 
 ``scope`` is the caller's project, or None for admins and services: a scoped
 caller sees its own ports and the ports on its networks.

@@ -77,7 +77,7 @@ def writer():
 reader = writer
 
 # MariaDB/MySQL 1213 (deadlock) and 1205 (lock wait timeout); PostgreSQL 40P01
-# (deadlock detected) and 40001 (serialization failure)
+# (deadlock detected) and 40001 (serialization failure); SQLite busy
 _RETRYABLE = {1213, 1205, '40P01', '40001'}
 
 
@@ -85,22 +85,30 @@ def _retryable(exc):
     orig = getattr(exc, 'orig', None)
     code = getattr(orig, 'sqlstate', None) or (orig.args[0] if getattr(orig, 'args', None)
                                                 else None)
-    return code in _RETRYABLE
+    return code in _RETRYABLE or 'database is locked' in str(orig)
 
 
-def retry_on_deadlock(func):
+def _exponential(attempt):
+    return 0.02 * 2 ** attempt
+
+
+def retry_on_deadlock(func=None, *, attempts=5, backoff=_exponential):
     """Run a whole transaction again when the database chose it as a deadlock
     victim (oslo.db's retry_on_deadlock): e.g. two services registering at
-    once take gap locks on the services index in InnoDB."""
+    once take gap locks on the services index in InnoDB.  ``backoff(attempt)``
+    is the pause before the next fresh transaction."""
+    if func is None:
+        return functools.partial(retry_on_deadlock, attempts=attempts, backoff=backoff)
+
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        for attempt in range(5):
+        for attempt in range(attempts):
             try:
                 return func(*args, **kwargs)
-            except sa.exc.OperationalError as e:
-                if attempt == 4 or not _retryable(e):
+            except sa.exc.DBAPIError as e:
+                if attempt == attempts - 1 or not _retryable(e):
                     raise
-                time.sleep(0.02 * 2 ** attempt)     # back off, then a fresh transaction
+                time.sleep(backoff(attempt))
     return wrapper
 
 
