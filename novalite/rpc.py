@@ -235,3 +235,48 @@ def get_server(target, endpoints):
 def get_notifier(publisher_id, versioned=False):
     notifier = VERSIONED_NOTIFIER if versioned else NOTIFIER
     return notifier.prepare(publisher_id=publisher_id)
+
+
+class _RequeueAfterStop:
+    """A stopped server's consumer callback: hand every delivery back to the
+    broker (basic.reject, requeue) for another server, never acknowledge it."""
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def __call__(self, message):
+        message.requeue()
+
+
+def cancel_consumers(server):
+    """Stop the broker delivering to ``server`` before it stops.
+
+    oslo.messaging's ``RPCServer.stop`` only stops its poll loop: the
+    consumers stay registered, and the connection's heartbeat thread goes on
+    draining deliveries, whose callback acknowledges each RPC request before
+    queuing it for a dispatch that never comes (a call lost to its caller
+    until ``call_timeout``).  Here, under the connection lock (held by
+    whichever thread reads deliveries), each consumer's callback is replaced
+    by one that requeues (basic.reject) and the consumer is cancelled on the
+    broker (basic.cancel, not waiting for the answer: this thread must not
+    read the connection).  What was delivered before is dispatched by the
+    still-running poll loop; what comes after goes back to the queue for
+    another server.  Returns the number of consumers cancelled; 0 on a
+    transport without consumers (fake://).
+    """
+    listener = getattr(getattr(server, 'listener', None), '_poll_style_listener', None)
+    conn = getattr(getattr(listener, 'conn', None), 'connection', None)
+    consumers = getattr(conn, '_consumers', None)
+    if not consumers:
+        return 0
+    cancelled = 0
+    with conn._connection_lock:
+        for consumer, tag in list(consumers.items()):
+            consumer.callback = _RequeueAfterStop(consumer.callback)
+            try:
+                consumer.queue.channel.basic_cancel(str(tag), nowait=True)
+                cancelled += 1
+            except Exception as exc:  # noqa: BLE001 - a lost channel cancels too
+                LOG.warning('Cancelling the consumer of %s failed: %s',
+                            consumer.queue_name, exc)
+    return cancelled

@@ -88,7 +88,9 @@ class Service:
         deadline = time.monotonic() + timeout if timeout else None
         self._stop.set()
         if self.rpcserver is not None:
-            LOG.info('%s stopping: no longer consuming from %s', self.binary, self.topic)
+            cancelled = rpc.cancel_consumers(self.rpcserver)
+            LOG.info('%s stopping: no longer consuming from %s (%d consumers cancelled)',
+                     self.binary, self.topic, cancelled)
             self.rpcserver.stop()
             waiter = threading.Thread(target=self.rpcserver.wait, daemon=True)
             waiter.start()

@@ -26,6 +26,7 @@ from tests.functional.test_networks import TENANT, USER_TOKEN, _legacy_create, o
 pytestmark = [pytest.mark.xdist_group('test_libvirt_whole_path'), pytest.mark.timeout(600)]
 
 COMPUTE = 'netcompute'
+LEASE_SECONDS = 120         # [network] dhcp_lease_duration's minimum: renewal at 60 s
 LEASE = re.compile(r'NOVALITE-GUEST-IP (\S+)/(\d+) router=(\S+) dns=(\S+) mtu=(\S+)')
 BOOT_TIMEOUT = 240          # TCG boots on a loaded 2-core machine
 
@@ -43,7 +44,8 @@ def cloud(tmp_path_factory):
     # the compute's own state_path; images still come from the cloud's store
     prefix = 'nlnet' + uuid.uuid4().hex[:6]
     conf = (libvirt_env.compute_conf(instances, 'state_path = %s\n' % state, prefix)
-            + '\n[image]\nstore_path = %s\n' % (tmp / 'state' / 'images'))
+            + '\n[image]\nstore_path = %s\n' % (tmp / 'state' / 'images')
+            + '[network]\ndhcp_lease_duration = %d\n' % LEASE_SECONDS)
     try:
         with private_cloud(tmp, computes=(COMPUTE,), compute_conf={COMPUTE: conf}) as c:
             c.networks_root = networks_root
@@ -95,6 +97,13 @@ def _delete(c, sid):
                      token=USER_TOKEN).status == 204
     wait_for(lambda: c.request('GET', '/v2.1/%s/servers/%s' % (TENANT, sid),
                                token=USER_TOKEN).status == 404, 90, what='%s deleted' % sid)
+
+
+def _lease_expiry(c, net_id, mac):
+    """The expiry (epoch seconds) dnsmasq's lease file holds for ``mac``."""
+    with open(os.path.join(c.networks_root, net_id, 'leases')) as f:
+        [expiry] = [int(w[0]) for w in (line.split() for line in f) if w[1:2] == [mac]]
+    return expiry
 
 
 def _bind_seconds(c, sid):
@@ -194,6 +203,7 @@ def test_two_networks_and_a_compute_restart(cloud):
     try:
         wait_for(lambda: stray.pid in dnsmasq.running(c.networks_root), 10,
                  what='the stale dnsmasq')
+        t_restart = time.monotonic()
         c._spawn(COMPUTE, 'novalite-compute', c.compute_confs[COMPUTE])
         wait_for(lambda: 'Host networking reconciled: 2 networks, 2 ports'
                  in c.log_text(COMPUTE), 90, what='the compute to reconcile')
@@ -206,6 +216,23 @@ def test_two_networks_and_a_compute_restart(cloud):
     assert not bridge.exists(gone_br) and not os.path.exists(gone_dir)
     for address in leases:
         assert icmp.wait_for_ping(address, 30) is not None, address
+
+    # and the guests renew their short leases from it after the restart:
+    # each console prints one more renewal and dnsmasq moves the expiry on
+    guests = [(sid, net, p[0]['mac_address'], addr)
+              for sid, net, p, addr in zip(sids, (net_a, net_b), ports, leases)]
+    assert all('lease=%d ' % LEASE_SECONDS in _console(c, sid) for sid in sids)
+    before = {sid: (_console(c, sid).count('NOVALITE-GUEST-RENEW %s' % addr),
+                    _lease_expiry(c, net, mac)) for sid, net, mac, addr in guests}
+
+    def renewed():
+        return all(_console(c, sid).count('NOVALITE-GUEST-RENEW %s' % addr) > before[sid][0]
+                   and _lease_expiry(c, net, mac) > before[sid][1]
+                   for sid, net, mac, addr in guests)
+    wait_for(renewed, LEASE_SECONDS + 60, interval=2,
+             what='both guests to renew their leases after the restart')
+    print('\nleases of %d s renewed by both guests %.1f s after the compute restart'
+          % (LEASE_SECONDS, time.monotonic() - t_restart))
 
     for sid in sids:
         _delete(c, sid)

@@ -48,10 +48,12 @@ def osc(cloud, tmp_path_factory):
         'novalite': entry(USER_TOKEN), 'novalite-admin': entry('admin:%s' % TENANT)}}))
     env = dict(os.environ, OS_CLIENT_CONFIG_FILE=str(home / 'clouds.yaml'), HOME=str(home))
 
-    def run(*args, admin=False):
+    def run(*args, admin=False, ok=True):
         name = 'novalite-admin' if admin else 'novalite'
         res = subprocess.run([OPENSTACK, '--os-cloud', name] + list(args),
                              capture_output=True, text=True, env=env, timeout=180)
+        if not ok:          # a refusal: the finished process, for its code and stderr
+            return res
         assert res.returncode == 0, res.stdout + res.stderr
         return json.loads(res.stdout) if '-f' in args and res.stdout.strip() else res.stdout
     return run
@@ -141,6 +143,68 @@ def test_nic_net_id_creates_a_port_that_delete_removes(cloud, osc):
     assert [a['addr'] for a in detail['addresses']['tenant-net']] == [addr]
     osc('server', 'delete', '--wait', server['id'])
     assert _port(cloud, port['ID']) is None
+
+
+def _cli_server(cloud, osc, name, *nic):
+    """``openstack server create ... --wait`` with the given network
+    arguments; returns (server detail as the API shows it, its ports)."""
+    created = osc('server', 'create', '--image', 'test-image', '--flavor', 'm1.ref', *nic,
+                  '--wait', '-f', 'json', name)
+    assert created['status'] == 'ACTIVE', created
+    detail = cloud.request('GET', '/v2.1/%s/servers/%s' % (TENANT, created['id']),
+                           token=USER_TOKEN).json['server']
+    return detail, cloud.neutron('GET', '/ports?device_id=%s' % created['id']).json['ports']
+
+
+def test_cli_fixed_ip_network_and_port_by_name(cloud, osc):
+    """The unmodified CLI's other network forms: ``--nic
+    net-id=,v4-fixed-ip=``, ``--network NAME`` and ``--port NAME`` (both
+    names resolved by the CLI through /network); a taken fixed IP is Nova's
+    400 in the CLI's error, an unknown network name the CLI's own, and
+    neither leaves a server or a port behind."""
+    fixed, [fixed_port] = _cli_server(cloud, osc, 'cli-fixed', '--nic',
+                                      'net-id=%s,v4-fixed-ip=10.30.0.88' % cloud.tenant_net)
+    assert fixed_port['fixed_ips'][0]['ip_address'] == '10.30.0.88'
+    assert [a['addr'] for a in fixed['addresses']['tenant-net']] == ['10.30.0.88']
+
+    by_name, [net_port] = _cli_server(cloud, osc, 'cli-net', '--network', 'tenant-net')
+    assert net_port['network_id'] == cloud.tenant_net
+    assert [a['addr'] for a in by_name['addresses']['tenant-net']] == \
+        [net_port['fixed_ips'][0]['ip_address']]
+
+    port = osc('port', 'create', '--network', 'tenant-net', '-f', 'json', 'cli-port')
+    on_port, [bound] = _cli_server(cloud, osc, 'cli-port-vm', '--port', 'cli-port')
+    assert bound['id'] == port['id'] and bound['device_owner'] == 'compute:nova'
+    assert on_port['addresses']['tenant-net'][0]['OS-EXT-IPS-MAC:mac_addr'] == \
+        port['mac_address']
+
+    ports_before = len(cloud.neutron('GET', '/ports').json['ports'])
+    refusals = [        # (network arguments, the CLI's error line)
+        (('--nic', 'net-id=%s,v4-fixed-ip=10.30.0.88' % cloud.tenant_net),
+         'BadRequestException: 400: Client Error for url: %s/v2.1/servers, Fixed IP address '
+         '10.30.0.88 is already in use on instance %s.' % (cloud.base, fixed['id'])),
+        (('--network', 'no-such-net'), 'No Network found for no-such-net'),
+        (('--port', 'cli-port'), 'ConflictException: 409: Client Error for url: '
+         '%s/v2.1/servers, Port %s is still in use.' % (cloud.base, port['id'])),
+    ]
+    for nic, message in refusals:
+        res = osc('server', 'create', '--image', 'test-image', '--flavor', 'm1.ref', *nic,
+                  '--wait', 'cli-refused', ok=False)
+        assert res.returncode == 1 and message in res.stderr.splitlines(), (nic, res.stderr)
+    assert cloud.query("SELECT count(*) FROM instances WHERE display_name = 'cli-refused'"
+                       ) == [(0,)]
+    assert len(cloud.neutron('GET', '/ports').json['ports']) == ports_before
+    assert cloud.request('GET', '/v2.1/%s/servers?name=cli-refused' % TENANT,
+                         token=USER_TOKEN).json['servers'] == []
+
+    for server in (fixed, by_name, on_port):
+        cloud.request('DELETE', '/v2.1/%s/servers/%s' % (TENANT, server['id']),
+                      token=USER_TOKEN)
+    for server in (fixed, by_name, on_port):
+        cloud.wait_gone(server['id'])
+    assert _port(cloud, fixed_port['id']) is None and _port(cloud, net_port['id']) is None
+    assert _port(cloud, port['id'])['device_id'] == ''        # passed in: kept, unbound
+    assert cloud.neutron('DELETE', '/ports/%s' % port['id'], token=USER_TOKEN).status == 204
 
 
 def test_fixed_ip_gets_that_address(cloud):
