@@ -37,6 +37,11 @@ source "$TOP_DIR/stackrc"
 # be emptied from local.conf; empty, setup_develop does not edit the
 # constraints of the openstack/requirements checkout that is not here.
 REQUIREMENTS_DIR=
+# stackrc: ``MEMCACHE_SERVERS=${MEMCACHE_SERVERS:-localhost:11211}``; devstack
+# would run memcached and pip-install python-memcached for keystonemiddleware
+# (install_keystonemiddleware).  Neither is here: no [keystone_authtoken]
+# memcached_servers, so keystonemiddleware caches tokens in-process.
+MEMCACHE_SERVERS=
 # stackrc assigns these from USER_UNITS; the services run in the container
 SYSTEMD_DIR=$NL_SYSTEMD_DIR
 SYSTEMCTL=$NL_SYSTEMCTL
@@ -104,6 +109,10 @@ case $MODE in
         get_or_create_endpoint image "$REGION_NAME" "$GLANCE_URL"
         ;;
     stack)
+        if [[ "$PHASE" == test-config ]]; then
+            # extras.d's configure_tempest, which runs first, writes the file
+            mkdir -p "$(dirname "$TEMPEST_CONFIG")"
+        fi
         run_plugins stack "$PHASE"
         ;;
     unstack|clean)

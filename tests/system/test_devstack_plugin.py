@@ -33,10 +33,12 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from tests import glance as glance_mod
 from tests import keystone as ks_mod
@@ -149,15 +151,16 @@ def stack(tmp_path_factory):
     (dest / 'novalite').symlink_to(nspawn.ROOT)
     keystone = ks_mod.Keystone(tmp_path_factory.mktemp('ds-keystone'))
     glance = glance_mod.Glance(tmp_path_factory.mktemp('ds-glance'))
-    started, container = [], None
+    cleanups, container = [], None
     db = 'nl_devstack_%s' % os.urandom(4).hex()
     try:
         keystone.start()
-        started.append(keystone)
+        cleanups.append(keystone.stop)
         glance.start()
-        started.append(glance)
+        cleanups.append(glance.stop)
         transport_url, delete_vhost = services.create_vhost()
-        started.append(type('V', (), {'stop': staticmethod(delete_vhost)}))
+        cleanups.append(delete_vhost)
+        cleanups.append(lambda: _drop_database(db))
         port = free_port()
         top = _devstack_tree(tmp, LOCAL_CONF % {
             'dest': dest, 'admin_pw': ks_mod.ADMIN_PASSWORD, 'service_pw': SERVICE_PASSWORD,
@@ -187,12 +190,16 @@ def stack(tmp_path_factory):
     finally:
         if container is not None:
             container.stop()
-        for s in reversed(started):
-            s.stop()
-        import sqlalchemy as sa
-        admin = sa.create_engine(services.ADMIN_URLS['mysql'], isolation_level='AUTOCOMMIT')
+        for cleanup in reversed(cleanups):
+            cleanup()
+
+
+def _drop_database(name):
+    admin = sa.create_engine(services.ADMIN_URLS['mysql'], isolation_level='AUTOCOMMIT')
+    try:
         with admin.connect() as conn:
-            conn.execute(sa.text('DROP DATABASE IF EXISTS %s' % db))
+            conn.execute(sa.text('DROP DATABASE IF EXISTS %s' % name))
+    finally:
         admin.dispose()
 
 
@@ -223,14 +230,29 @@ def test_run_process_wrote_devstack_units(stack):
         assert container.show(unit, 'FragmentPath') == '/etc/systemd/system/' + unit
 
 
+def test_test_config_wrote_tempest_options(stack):
+    _ds, _c, _ks, _g, dest, _port, _db = stack
+    conf = (dest / 'tempest' / 'etc' / 'tempest.conf').read_text()
+    assert '[compute]' in conf and 'flavor_ref = 42' in conf
+    assert '[service_available]' in conf and 'nova = True' in conf
+
+
 def test_server_boots_through_keystone_catalog(stack):
     ds, container, keystone, glance, dest, port, db = stack
     catalog = _osc(ds, 'catalog', 'show', 'compute', '-f', 'json')
     assert any(e['url'] == 'http://127.0.0.1:%d/v2.1' % port for e in catalog['endpoints'])
     image = glance.create_image('devstack-image', b'\0' * 65536)
+    # every service signs its RPC messages with the key init_novalite enrolled
+    keys = dest / 'data' / 'novalite' / 'keys'
+    host = socket.gethostname()
+    for binary in ('api', 'conductor', 'scheduler', 'compute'):
+        assert (keys / ('novalite-%s.%s.key' % (binary, host))).is_file()
+    t0 = time.monotonic()
     server = _osc(ds, 'server', 'create', '--image', image['id'], '--flavor', 'm1.nano',
                   '--nic', 'none', '--wait', '-f', 'json', 'ds-vm')
+    print('openstack server create --wait: %.1f s' % (time.monotonic() - t0))
     assert server['status'] == 'ACTIVE', server
+    assert server['OS-EXT-SRV-ATTR:host'] == host
     _osc(ds, 'server', 'delete', '--wait', 'ds-vm')
 
 
