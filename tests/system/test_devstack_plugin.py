@@ -14,7 +14,14 @@ and clean.sh call it (tests/system/devstack_harness.sh).
   there.  ``DEST`` (the venv, /etc/novalite, the state path) and the checkout
   are bind-mounted at the same paths, as on a devstack host.
 - ``OFFLINE=True``: no git clone, no pip download.  The harness's ``prepare``
-  step fills devstack's global venv from the wheel cache instead.
+  step fills devstack's global venv from the wheel cache instead (kept in
+  /var/cache/novalite per checkout; made without --system-site-packages, since
+  the host's dist-packages are not the container's).
+- What devstack would install or run and this machine does not have is
+  turned off by devstack's own variables: ``MYSQL_GATHER_PERFORMANCE=False``
+  (its dbcounter plugin), ``MEMCACHE_SERVERS`` and ``REQUIREMENTS_DIR`` empty
+  (no memcached, no openstack/requirements checkout; stackrc's ``:-``
+  defaults mean the harness empties them after sourcing stackrc).
 - ``STACK_USER=root``: there is no ``stack`` user on this host, so the units
   run as root (stackrc would pick ``stack`` for root).
 
