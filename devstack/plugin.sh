@@ -23,13 +23,13 @@ function configure_novalite {
     iniset "$NOVALITE_CONF" DEFAULT debug "$ENABLE_DEBUG_LOG_LEVEL"
     iniset "$NOVALITE_CONF" DEFAULT state_path "$NOVALITE_STATE_PATH"
     iniset "$NOVALITE_CONF" DEFAULT host "$(hostname)"
-    iniset "$NOVALITE_CONF" DEFAULT transport_url "$(get_transport_url)"
+    iniset "$NOVALITE_CONF" DEFAULT transport_url "$(get_transport_url "$NOVALITE_RPC_VHOST")"
     iniset "$NOVALITE_CONF" DEFAULT osapi_compute_listen "$SERVICE_LISTEN_ADDRESS"
     iniset "$NOVALITE_CONF" DEFAULT osapi_compute_listen_port "$NOVALITE_SERVICE_PORT"
     iniset "$NOVALITE_CONF" DEFAULT compute_driver "$NOVALITE_COMPUTE_DRIVER"
     iniset "$NOVALITE_CONF" libvirt virt_type "$NOVALITE_VIRT_TYPE"
     iniset "$NOVALITE_CONF" fake_driver spawn_delay "$NOVALITE_FAKE_SPAWN_DELAY"
-    iniset "$NOVALITE_CONF" database connection "$(database_connection_url novalite)"
+    iniset "$NOVALITE_CONF" database connection "$(database_connection_url "$NOVALITE_DB_NAME")"
     iniset "$NOVALITE_CONF" api auth_strategy keystone
     configure_keystone_authtoken_middleware "$NOVALITE_CONF" nova
     if is_service_enabled g-api; then
@@ -42,7 +42,7 @@ function configure_novalite {
 }
 
 function init_novalite {
-    recreate_database novalite
+    recreate_database "$NOVALITE_DB_NAME"
     "$NOVALITE_BIN_DIR/novalite-manage" --config-file "$NOVALITE_CONF" db sync
     # every service signs its RPC messages with its own key (doc/security.md);
     # all four run on this host, which holds the database, so enrol them here

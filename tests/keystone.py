@@ -34,6 +34,9 @@ class Keystone:
         self.conf.write_text(
             '[database]\nconnection = sqlite:///%(t)s/keystone.db\n'
             '[token]\nprovider = fernet\n'
+            # bcrypt's minimum cost: every CLI call checks a password, and the
+            # default (12) takes seconds each on a loaded test machine
+            '[identity]\npassword_hash_rounds = 4\n'
             '[fernet_tokens]\nkey_repository = %(t)s/fernet-keys\n'
             '[fernet_receipts]\nkey_repository = %(t)s/fernet-keys\n'
             '[credential]\nkey_repository = %(t)s/credential-keys\n' % {'t': tmp})

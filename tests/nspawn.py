@@ -55,14 +55,14 @@ def _rmtree_cgroup(path):
 
 
 class Container:
-    def __init__(self, tree, tmp_path, name, binds=()):
+    def __init__(self, tree, tmp_path, name, binds=(), rw_binds=()):
         self.name = 'nl-%s-%s' % (name, uuid.uuid4().hex[:6])
         self.dir = tmp_path / name
         self.upper, self.work, self.root = (self.dir / 'upper', self.dir / 'work',
                                             self.dir / 'root')
         for d in (self.upper, self.work, self.root):
             d.mkdir(parents=True)
-        self.tree, self.binds = tree, list(binds)
+        self.tree, self.binds, self.rw_binds = tree, list(binds), list(rw_binds)
         self.proc = self.leader = None
         self.cgroups = _cgroup_dirs(self.name)
 
@@ -78,6 +78,8 @@ class Container:
                '--keep-unit', '--console=read-only', '--machine', self.name]
         for src, dst in self.binds:
             cmd.append('--bind-ro=%s:%s' % (src, dst))
+        for src, dst in self.rw_binds:
+            cmd.append('--bind=%s:%s' % (src, dst))
         cgroups = self.cgroups
 
         def _enter_cgroup():

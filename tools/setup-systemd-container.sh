@@ -4,7 +4,7 @@
 #   bookworm/     debootstrap --variant=minbase (+systemd, python3), ~67 s once
 #   bookworm-nl/  the same plus /opt/novalite, a venv with requirements.txt
 #                 installed (rebuilt when requirements.txt changes)
-# It also installs shellcheck (the devstack plugin's test).  `make test` runs it
+# It also installs shellcheck and sudo (the devstack plugin's test).  `make test` runs it
 # (system-deps); the tests run it again, which costs nothing once cached.
 # Usage: tools/setup-systemd-container.sh [CACHE_DIR]
 set -euo pipefail
@@ -14,6 +14,7 @@ need=()
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v systemd-nspawn >/dev/null || need+=(systemd-container)
 command -v shellcheck >/dev/null || need+=(shellcheck)      # the devstack plugin's test
+command -v sudo >/dev/null || need+=(sudo)      # devstack's functions call sudo (same test)
 if [ ${#need[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
 fi
