@@ -146,6 +146,11 @@ class Devstack:
 
 @pytest.fixture(scope='module')
 def stack(tmp_path_factory):
+    if not os.path.isfile(os.path.join(DEVSTACK_REF, 'functions')):
+        # reference data, not a service: a clone of this repository alone
+        # still runs `make test` (issue 12), so this skips even in CI
+        pytest.skip('no devstack tree at %s: set NOVALITE_DEVSTACK_REF to a devstack '
+                    'checkout' % DEVSTACK_REF)
     if not shutil.which('shellcheck') and not services.IN_CI:
         services.unavailable('shellcheck')
     tree = nspawn.prepared_tree()
