@@ -306,18 +306,21 @@ class ComputeManager(build.BuildMixin):
             LOG.exception('Handling lifecycle event %s failed', event)
 
     def _sync_instance_power_state(self, ctx, uuid, state):
+        """The power state saved (with the saves of builds running at the
+        same moment: a started guest reports while its build finishes)."""
+        step_list = [conductor_steps.update({'power_state': state})]
+        if state in (power_state.SHUTDOWN, power_state.CRASHED):
+            # A guest that died is SHUTOFF, not ACTIVE forever; only for an
+            # active instance that is not in the middle of a task.
+            step_list.append(conductor_steps.update({'vm_state': vm_states.STOPPED}, [None],
+                                                    vm_states.ACTIVE))
         try:
-            self.conductor_api.instance_update(ctx, self.host, uuid, {'power_state': state})
-            if state in (power_state.SHUTDOWN, power_state.CRASHED):
-                # A guest that died is SHUTOFF, not ACTIVE forever; only for an
-                # active instance that is not in the middle of a task.
-                self.conductor_api.instance_update(
-                    ctx, self.host, uuid, {'vm_state': vm_states.STOPPED}, [None],
-                    check_task_state=True, expected_vm_state=vm_states.ACTIVE)
-                LOG.info('Instance %s stopped behind our back: now SHUTOFF', uuid)
+            conductor_steps.raise_for(self.steps.run(ctx, uuid, step_list))
         except (exception.InstanceNotFound, exception.NotAllowedByHost,
                 exception.UnexpectedTaskStateError):
             return
+        if len(step_list) > 1:
+            LOG.info('Instance %s stopped behind our back: now SHUTOFF', uuid)
 
     def _sync_power_states(self):
         ctx = nl_context.get_admin_context()
