@@ -255,31 +255,41 @@ def instance_claim(instance_uuid, host, nodename):
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         if inst.host != host:
             raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
-        node = session.scalars(select(m.ComputeNode).where(
-            m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
-            m.ComputeNode.deleted == 0)).first()
+        node = _node(session, host, nodename)
         if node is None:
             raise exception.ComputeResourcesUnavailable(reason='unknown node %s' % nodename)
         if inst.compute_id == node.id:
             return _node_dict(node)          # already claimed here (idempotent)
         v, mem, disk = _sizes(inst)
         cn = m.ComputeNode
-        claimed = session.execute(update(cn).where(
-            cn.id == node.id,
-            cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
-            cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
-            cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
-        ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
-                 local_gb_used=cn.local_gb_used + disk, running_vms=cn.running_vms + 1,
-                 free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
-                 updated_at=now())).rowcount
-        if claimed != 1:
+        if not _consume(session, node.id, v, mem, disk, 1):
             raise exception.ComputeResourcesUnavailable(
                 reason='node %s has not %d vCPU, %d MB RAM and %d GB disk free'
                        % (nodename, v, mem, disk))
         session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(
             compute_id=node.id, node=nodename, launched_on=host, updated_at=now()))
         return _node_dict(session.get(cn, node.id, populate_existing=True))
+
+
+def _node(session, host, nodename):
+    return session.scalars(select(m.ComputeNode).where(
+        m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
+        m.ComputeNode.deleted == 0)).first()
+
+
+def _consume(session, node_id, v, mem, disk, count):
+    """The claim's one conditional UPDATE: ``count`` instances' vcpus, RAM
+    and disk, only within the allocation ratios.  True when it fitted."""
+    cn = m.ComputeNode
+    return session.execute(update(cn).where(
+        cn.id == node_id,
+        cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
+        cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
+        cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
+    ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
+             local_gb_used=cn.local_gb_used + disk, running_vms=cn.running_vms + count,
+             free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
+             updated_at=now())).rowcount == 1
 
 
 def release_claim(session, inst_row):
@@ -352,9 +362,7 @@ def _claim_batch(instance_uuids, host, nodename, results):
     with writer() as session:
         rows = {r.uuid: r for r in session.scalars(select(m.Instance).where(
             m.Instance.uuid.in_(list(instance_uuids)), m.Instance.deleted == 0))}
-        node = session.scalars(select(m.ComputeNode).where(
-            m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
-            m.ComputeNode.deleted == 0)).first()
+        node = _node(session, host, nodename)
         if node is None:
             return list(instance_uuids)     # each refused with its reason
         todo = []
@@ -371,18 +379,7 @@ def _claim_batch(instance_uuids, host, nodename, results):
         if not todo:
             return []
         v, mem, disk = (sum(s) for s in zip(*(_sizes(i) for i in todo)))
-        cn = m.ComputeNode
-        claimed = session.execute(update(cn).where(
-            cn.id == node.id,
-            cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
-            cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
-            cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
-        ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
-                 local_gb_used=cn.local_gb_used + disk,
-                 running_vms=cn.running_vms + len(todo),
-                 free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
-                 updated_at=now())).rowcount
-        if claimed != 1:
+        if not _consume(session, node.id, v, mem, disk, len(todo)):
             raise _BatchDoesNotFit()
         moved = session.execute(update(m.Instance).where(
             m.Instance.id.in_([i.id for i in todo]), m.Instance.host == host,
