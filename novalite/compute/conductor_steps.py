@@ -3,11 +3,13 @@
 Each build thread hands its next steps for one instance (saves, instance-action
 events, the claim: see conductor/instance_steps.py) to ``ConductorSteps.run``
 and waits for the answer.  The steps of the builds that wait at the same
-moment travel in one ``instance_steps`` call: the first waiting thread sends
-everything queued, and when it has its answer the next waiting thread sends
-what queued meanwhile (a group commit).  A lone build pays one round trip, as
-before; ten parallel builds share theirs, and the claims of instances that
-start together are one statement on the conductor.
+moment travel in one ``instance_steps`` call: a waiting thread sends everything
+queued, and when it has its answer the next waiting thread sends what queued
+meanwhile (a group commit), with at most ``MAX_IN_FLIGHT`` calls under way
+per host so that the conductor's threads and the database still work in
+parallel.  A lone build pays one round trip, as before; parallel builds share
+theirs, and the claims of instances that start together are one statement on
+the conductor.
 
 When ``[upgrade_levels] conductor`` is below 4.1 the same steps go as the
 4.0 calls (``instance_update``, ``action_event``, ``instance_claim``), one
@@ -25,6 +27,7 @@ STEP_ERRORS = (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
                exception.NotAllowedByHost, exception.ComputeResourcesUnavailable)
 # Items per call: a 1,000-instance batch goes in a few calls, not one huge one.
 MAX_ITEMS = 200
+MAX_IN_FLIGHT = 3
 
 
 def update(updates, expected_task_state=None, expected_vm_state=None):
@@ -64,7 +67,7 @@ class _Waiting:
     def __init__(self, context, item):
         self.context, self.item = context, item
         self.woken = threading.Event()
-        self.lead = self.done = False
+        self.handed = self.done = False     # handed: may send (a free sending slot)
         self.answer = self.error = None
 
 
@@ -73,7 +76,7 @@ class ConductorSteps:
         self.conductor_api, self.host = conductor_api, host
         self._lock = threading.Lock()
         self._queue = []
-        self._sending = False
+        self._in_flight = 0          # sending slots taken (at most MAX_IN_FLIGHT)
         self.calls = 0               # instance_steps calls sent (for tests and the bench)
 
     def run(self, context, instance_uuid, steps):
@@ -86,14 +89,17 @@ class ConductorSteps:
         me = _Waiting(context, item)
         with self._lock:
             self._queue.append(me)
-            if not self._sending:
-                self._sending = me.lead = True
-        while not me.done:
-            if me.lead:
+            sends = self._in_flight < MAX_IN_FLIGHT
+            self._in_flight += sends
+        while True:
+            if sends:           # a slot is ours: use it, then hand it on or free it
                 self._send_queued()
-            else:
-                me.woken.wait()
+            if me.done:
+                break
+            me.woken.wait()
+            with self._lock:
                 me.woken.clear()
+                sends, me.handed = me.handed, False
         if me.error is not None:
             raise me.error
         return me.answer
@@ -101,24 +107,26 @@ class ConductorSteps:
     def _send_queued(self):
         with self._lock:
             batch, self._queue = self._queue[:MAX_ITEMS], self._queue[MAX_ITEMS:]
-        try:
-            self.calls += 1
-            answers = self.conductor_api.instance_steps(batch[0].context, self.host,
-                                                        [w.item for w in batch])
-            for w, answer in zip(batch, answers):
-                w.answer = answer
-        except Exception as exc:  # noqa: BLE001 - every waiting build sees the error
-            for w in batch:
-                w.error = exc
+        if batch:
+            try:
+                self.calls += 1
+                answers = self.conductor_api.instance_steps(batch[0].context, self.host,
+                                                            [w.item for w in batch])
+                for w, answer in zip(batch, answers):
+                    w.answer = answer
+            except Exception as exc:  # noqa: BLE001 - every waiting build sees the error
+                for w in batch:
+                    w.error = exc
         with self._lock:
             for w in batch:
-                w.done, w.lead = True, False
+                w.done = True
                 w.woken.set()
-            if self._queue:
-                self._queue[0].lead = True       # the next one sends what queued
-                self._queue[0].woken.set()
+            nxt = next((w for w in self._queue if not w.handed), None)
+            if nxt is not None:
+                nxt.handed = True           # it sends what queued meanwhile
+                nxt.woken.set()
             else:
-                self._sending = False
+                self._in_flight -= 1
 
     def _run_one_by_one(self, context, item):
         """The 4.0 calls, one per save, event and claim."""

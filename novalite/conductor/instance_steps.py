@@ -80,7 +80,8 @@ def run(host, items, instance_update):
 
 
 def _advance(host, r, instance_update):
-    """Run ``r``'s steps up to its claim (its event started) or its end."""
+    """Run ``r``'s steps up to its claim (its event started) or its end.
+    Events are written together, when the steps stop (one transaction)."""
     while r.pos < len(r.steps):
         step = r.steps[r.pos]
         if 'events' in step:
@@ -91,12 +92,12 @@ def _advance(host, r, instance_update):
             _flush(host, r)
             return
         else:
-            _flush(host, r)
             try:
                 r.answer['instance'] = instance_update(
                     r.uuid, step['update'], step.get('expected_task_state'),
                     step.get('check_task_state', False), step.get('expected_vm_state'))
             except STEP_ERRORS as exc:
+                _flush(host, r)
                 r.fail(exc)
                 return
         r.pos += 1

@@ -130,7 +130,7 @@ STEPS_CALL = {
         'type': 'object', 'required': ['instance_uuid', 'steps'], 'additionalProperties': False,
         'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
                        'request_id': {'anyOf': [{'type': 'null'}, {
-                           'type': 'string', 'pattern': '^req-[0-9a-f-]{36}$'}]},
+                           'type': 'string', 'pattern': '^[A-Za-z0-9_.-]{1,64}$'}]},
                        'steps': {'type': 'array', 'minItems': 1, 'maxItems': 16,
                                  'items': _STEP}}}}}}
 
