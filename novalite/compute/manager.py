@@ -1,41 +1,31 @@
-"""novalite-compute's manager (seed 3.10–3.12): builds and deletes guests.
-
-``build_and_run_instance`` returns at once and hands the build to a bounded
-thread pool (``max_concurrent_builds``); each build holds a per-instance lock.
-Every database read or write goes to the conductor over RPC.
+"""novalite-compute's manager: the service's life (start, restart hand-back,
+graceful stop, periodic tasks), deletes, external events, the console and
+power state (seed 3.16).  The build path (seed 3.10–3.12) is in
+compute/build.py, mixed in.  Every database read or write goes to the
+conductor over RPC.
 """
 import concurrent.futures
 import contextlib
 import logging
 import threading
 import time
-import traceback
 
 import oslo_messaging as messaging
 from oslo_config import cfg
-from oslo_utils import timeutils
 
+from novalite.compute import build
+from novalite.compute import conductor_steps
 from novalite.compute import instance_events
 from novalite.compute import power_state, resource_tracker, task_states, vm_states
-from novalite.compute import utils as compute_utils
 from novalite.conductor import rpcapi as conductor_rpcapi
 from novalite import context as nl_context
 from novalite import exception
-from novalite import hooks
 from novalite.network import neutron
-from novalite import notifications
 from novalite import service
 from novalite.virt import driver as virt_driver
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
-
-# Spawn failures that retrying elsewhere cannot fix.
-ABORT_ERRORS = (exception.ImageNotFound, exception.ImageUnacceptable,
-                exception.FlavorDiskSmallerThanImage, exception.FlavorMemoryTooSmall,
-                exception.InvalidBDM,
-                # a port the network service never reported plugged (Nova aborts too)
-                exception.VirtualInterfaceCreateException)
 
 # Nova's default spacing of periodic tasks (an interval of 0 means "default").
 DEFAULT_PERIODIC_INTERVAL = 60
@@ -68,8 +58,9 @@ class _InstanceLocks:
                     self._locks.pop(uuid, None)
 
 
-class ComputeManager:
-    target = messaging.Target(version='6.1')
+class ComputeManager(build.BuildMixin):
+    # 6.2: build_and_run_instances (novalite's batch: a host's instances in one message)
+    target = messaging.Target(version='6.2')
 
     def __init__(self, host=None):
         self.host = host or CONF.host
@@ -77,6 +68,7 @@ class ComputeManager:
         self.conductor_api = conductor_rpcapi.ConductorAPI()
         self.compute_task_api = conductor_rpcapi.ComputeTaskAPI()
         self.rt = resource_tracker.ResourceTracker(self.host, self.driver, self.conductor_api)
+        self.steps = conductor_steps.ConductorSteps(self.conductor_api, self.host)
         self._build_pool = concurrent.futures.ThreadPoolExecutor(
             CONF.max_concurrent_builds, thread_name_prefix='build')
         self._locks = _InstanceLocks()
@@ -241,219 +233,6 @@ class ComputeManager:
     def update_available_resource(self):
         self.rt.update_available_resource(nl_context.get_admin_context())
 
-    # -- build (seed 3.10) -------------------------------------------------------
-    def build_and_run_instance(self, context, instance, image, request_spec,
-                               filter_properties, admin_password=None, injected_files=None,
-                               requested_networks=None, security_groups=None,
-                               block_device_mapping=None, node=None, limits=None,
-                               host_list=None):
-        with self._building_lock:
-            if instance.uuid in self._building:
-                # a conductor drove a stalled build again: this one is running
-                LOG.info('Already building %s; ignoring the repeated cast', instance.uuid)
-                return
-            self._building.add(instance.uuid)
-        args = (image, request_spec, filter_properties, admin_password, injected_files,
-                requested_networks, security_groups, block_device_mapping, node, limits,
-                host_list)
-        with self._builds_lock:
-            future = self._build_pool.submit(self._locked_do_build_and_run_instance,
-                                             context, instance, *args)
-            self._builds[future] = (context, instance, args)
-        future.add_done_callback(self._build_done)
-
-    def _build_done(self, future):
-        with self._builds_lock:
-            self._builds.pop(future, None)
-
-    def _locked_do_build_and_run_instance(self, context, instance, *args):
-        context.update_store()      # log lines in this thread carry the request id
-        try:
-            with self._locks.lock(instance.uuid):
-                self._do_build_and_run_instance(context, instance, *args)
-        except Exception:  # noqa: BLE001 - a pool thread must not die silently
-            LOG.exception('Unexpected error building %s', instance.uuid)
-        finally:
-            with self._building_lock:
-                self._building.discard(instance.uuid)
-
-    def _event(self, context, instance, event, phase, result=None, tb=None):
-        try:
-            self.conductor_api.action_event(context, self.host, instance.uuid, event,
-                                            phase, result, tb)
-        except exception.NovaliteException:
-            pass
-
-    @contextlib.contextmanager
-    def _step(self, context, instance, event):
-        """One step of the build timeline shown by os-instance-actions: an
-        event started before the step and finished with its result."""
-        self._event(context, instance, event, 'start')
-        try:
-            yield
-        except BaseException:
-            self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
-            raise
-        self._event(context, instance, event, 'finish', 'Success')
-
-    # -- seed 3.11 -------------------------------------------------------------------
-    @hooks.add_hook('build_instance')
-    def _do_build_and_run_instance(self, context, instance, image, request_spec,
-                                   filter_properties, admin_password, injected_files,
-                                   requested_networks, security_groups,
-                                   block_device_mapping, node, limits, host_list):
-        try:
-            instance = self._save(context, instance, {'vm_state': vm_states.BUILDING,
-                                                      'task_state': None},
-                                  [task_states.SCHEDULING, None],
-                                  expected_vm_state=vm_states.BUILDING)
-        except exception.UnexpectedTaskStateError:
-            # still building here but past its first step, and this process
-            # is not building it: started before this host restarted
-            self._hand_back_after_restart(context, instance)
-            return
-        except (exception.InstanceNotFound, exception.NotAllowedByHost):
-            LOG.info('Instance %s disappeared or changed before its build started',
-                     instance.uuid)
-            return
-        event = 'compute__do_build_and_run_instance'
-        self._event(context, instance, event, 'start')
-        try:
-            self._build_and_run_instance(context, instance, image, request_spec,
-                                         filter_properties, admin_password, injected_files,
-                                         requested_networks, security_groups,
-                                         block_device_mapping, node, limits)
-            self._event(context, instance, event, 'finish', 'Success')
-        except exception.RescheduledException as exc:
-            self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
-            self._reschedule(context, instance, exc, image, request_spec, filter_properties,
-                             admin_password, injected_files, requested_networks,
-                             security_groups, block_device_mapping, host_list)
-        except _InstanceGone:
-            LOG.info('Instance %s was deleted during its build', instance.uuid)
-            # Nova's wrap_instance_event: the build returned normally
-            self._event(context, instance, event, 'finish', 'Success')
-        except Exception as exc:  # noqa: BLE001 - BuildAbortException and the unexpected
-            self._event(context, instance, event, 'finish', 'Error', traceback.format_exc())
-            self._fail_build(context, instance, exc)
-
-    def _reschedule(self, context, instance, exc, image, request_spec, filter_properties,
-                    admin_password, injected_files, requested_networks, security_groups,
-                    block_device_mapping, host_list):
-        LOG.info('Rescheduling %s: %s', instance.uuid, exc.format_message())
-        retry = filter_properties.setdefault('retry', {'num_attempts': 1, 'hosts': []})
-        retry['exc_reason'] = exc.format_message()
-        # each host tried and its error, for the fault when the alternates run out
-        retry.setdefault('errors', []).append([self.host, exc.kwargs.get('reason', '')])
-        try:
-            # host stays: the conductor takes a reschedule only from the
-            # instance's own host, and sets the next one itself
-            instance = self._save(context, instance, {'node': None,
-                                                      'task_state': task_states.SCHEDULING})
-        except (exception.InstanceNotFound, exception.NotAllowedByHost,
-                exception.UnexpectedTaskStateError):
-            return
-        self.compute_task_api.build_instances(
-            context, [instance], image, filter_properties, admin_password, injected_files,
-            requested_networks, security_groups, block_device_mapping,
-            request_spec=request_spec, host_lists=[host_list or []])
-
-    def _fail_build(self, context, instance, exc):
-        """ERROR with a fault naming the cause and the claim released: one
-        call to the conductor's ``fail_build``, then the error notification."""
-        message = compute_utils.fault_message(exc)
-        details = compute_utils.fault_details(exc)
-        LOG.error('Build of instance %s failed: %s', instance.uuid, message)
-        instance = self.conductor_api.fail_build(context, self.host, instance.uuid,
-                                                 message, details)
-        if instance is None:        # deleted meanwhile, or already failed
-            return
-        notifications.notify_about_instance_create(
-            context, instance, self.host, 'error',
-            fault={'message': message, 'exception': type(exc).__name__, 'details': details})
-
-    def _save(self, context, instance, updates, expected_task_state=None,
-              expected_vm_state=None):
-        return self.conductor_api.instance_update(
-            context, self.host, instance.uuid, updates, expected_task_state,
-            check_task_state=expected_task_state is not None,
-            expected_vm_state=expected_vm_state)
-
-    # -- seed 3.12 ------------------------------------------------------------------
-    def _build_and_run_instance(self, context, instance, image, request_spec,
-                                filter_properties, admin_password, injected_files,
-                                requested_networks, security_groups,
-                                block_device_mapping, node, limits):
-        notifications.notify_about_instance_create(context, instance, self.host, 'start')
-        try:
-            with contextlib.ExitStack() as claimed:
-                with self._step(context, instance, 'compute_instance_claim'):
-                    claimed.enter_context(self.rt.instance_claim(context, instance, node,
-                                                                 limits))
-                with self._build_resources(context, instance, requested_networks) as net:
-                    instance = self._save(context, instance,
-                                          {'task_state': task_states.SPAWNING},
-                                          [task_states.BLOCK_DEVICE_MAPPING])
-                    with self._step(context, instance, 'compute_spawn'):
-                        self.driver.spawn(context, instance, image, injected_files,
-                                          admin_password, None, network_info=net)
-                    state = self.driver.get_info(instance).state
-                    instance = self._save(context, instance, {
-                        'power_state': state, 'vm_state': vm_states.ACTIVE,
-                        'task_state': None, 'launched_at': timeutils.utcnow()},
-                        [task_states.SPAWNING])
-        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
-                exception.NotAllowedByHost) as exc:
-            self._cleanup_after_gone(context, instance)
-            raise _InstanceGone() from exc
-        except exception.ComputeResourcesUnavailable as exc:
-            raise exception.RescheduledException(instance_uuid=instance.uuid,
-                                                 reason=exc.format_message()) from exc
-        except (exception.BuildAbortException, *ABORT_ERRORS) as exc:
-            if isinstance(exc, exception.BuildAbortException):
-                raise
-            raise exception.BuildAbortException(instance_uuid=instance.uuid,
-                                                reason=exc.format_message()) from exc
-        except Exception as exc:  # noqa: BLE001 - a spawn error is a reschedule
-            reason = (exc.format_message() if isinstance(exc, exception.NovaliteException)
-                      else '%s: %s' % (type(exc).__name__, exc))
-            raise exception.RescheduledException(instance_uuid=instance.uuid,
-                                                 reason=reason) from exc
-        notifications.notify_about_instance_create(context, instance, self.host, 'end')
-        LOG.info('Instance %s spawned successfully on %s', instance.uuid, node)
-
-    @contextlib.contextmanager
-    def _build_resources(self, context, instance, requested_networks):
-        """Networks, then block devices; on failure the guest and its
-        networks are cleaned up before the error goes on."""
-        self._save(context, instance, {'task_state': task_states.NETWORKING}, [None])
-        try:
-            with self._step(context, instance, 'compute_allocate_network'):
-                network_info = self._build_networks_for_instance(context, instance,
-                                                                 requested_networks)
-        except Exception as exc:  # noqa: BLE001 - a network failure aborts the build
-            reason = (exc.format_message() if isinstance(exc, exception.NovaliteException)
-                      else '%s: %s' % (type(exc).__name__, exc))
-            raise exception.BuildAbortException(
-                instance_uuid=instance.uuid,
-                reason='Failed to allocate the network(s), not rescheduling: %s' % reason)
-        # known before the save, so a cleanup keeps the ports the user passed in
-        instance.network_info = network_info
-        try:
-            self._save(context, instance, {'task_state': task_states.BLOCK_DEVICE_MAPPING,
-                                           'network_info': network_info},
-                       [task_states.NETWORKING])
-            yield network_info
-        except BaseException:
-            self._shutdown_instance(context, instance)
-            raise
-
-    def _build_networks_for_instance(self, context, instance, requested_networks):
-        """Ports created or taken and bound to this host (seed 3.12): the VIF
-        list the driver plugs and the instance keeps."""
-        return self.network_api.allocate_for_instance(context, instance, requested_networks,
-                                                      bind_host_id=self.host)
-
     def _shutdown_instance(self, context, instance):
         try:
             self.driver.destroy(context, instance, instance.network_info)
@@ -472,10 +251,6 @@ class ComputeManager:
             self.network_api.deallocate_for_instance(context, instance)
         except Exception:  # noqa: BLE001 - logged; the delete or the fault goes on
             LOG.exception('Failed to deallocate the network(s) of %s', instance.uuid)
-
-    def _cleanup_after_gone(self, context, instance):
-        self._shutdown_instance(context, instance)
-        self.rt.abort_instance_claim(context, instance)
 
     # -- delete ---------------------------------------------------------------------
     def terminate_instance(self, context, instance):
@@ -531,18 +306,21 @@ class ComputeManager:
             LOG.exception('Handling lifecycle event %s failed', event)
 
     def _sync_instance_power_state(self, ctx, uuid, state):
+        """The power state saved (with the saves of builds running at the
+        same moment: a started guest reports while its build finishes)."""
+        step_list = [conductor_steps.update({'power_state': state})]
+        if state in (power_state.SHUTDOWN, power_state.CRASHED):
+            # A guest that died is SHUTOFF, not ACTIVE forever; only for an
+            # active instance that is not in the middle of a task.
+            step_list.append(conductor_steps.update({'vm_state': vm_states.STOPPED}, [None],
+                                                    vm_states.ACTIVE))
         try:
-            self.conductor_api.instance_update(ctx, self.host, uuid, {'power_state': state})
-            if state in (power_state.SHUTDOWN, power_state.CRASHED):
-                # A guest that died is SHUTOFF, not ACTIVE forever; only for an
-                # active instance that is not in the middle of a task.
-                self.conductor_api.instance_update(
-                    ctx, self.host, uuid, {'vm_state': vm_states.STOPPED}, [None],
-                    check_task_state=True, expected_vm_state=vm_states.ACTIVE)
-                LOG.info('Instance %s stopped behind our back: now SHUTOFF', uuid)
+            conductor_steps.raise_for(self.steps.run(ctx, uuid, step_list))
         except (exception.InstanceNotFound, exception.NotAllowedByHost,
                 exception.UnexpectedTaskStateError):
             return
+        if len(step_list) > 1:
+            LOG.info('Instance %s stopped behind our back: now SHUTOFF', uuid)
 
     def _sync_power_states(self):
         ctx = nl_context.get_admin_context()
@@ -556,6 +334,3 @@ class ComputeManager:
             if state != inst.power_state:
                 self._sync_instance_power_state(ctx, inst.uuid, state)
 
-
-class _InstanceGone(Exception):
-    """The instance was deleted (or taken away) while it was building."""

@@ -1,7 +1,8 @@
 """The resource tracker (seed 3.12) on a compute host that has no database.
 
 ``instance_claim`` asks the conductor to run the claim, one conditional SQL
-UPDATE of the compute node row; ``update_available_resource`` reports the
+UPDATE of the compute node row (a build sends it with its first steps and
+gets its Claim from ``claimed``); ``update_available_resource`` reports the
 driver's capacity and has the conductor recount usage from the claims.
 """
 import logging
@@ -33,6 +34,12 @@ class ResourceTracker:
         """Claim the instance's flavor on ``nodename``; raises
         ComputeResourcesUnavailable when it does not fit any more."""
         self.conductor_api.instance_claim(context, self.host, instance.uuid, nodename)
+        instance.node = nodename
+        return claims.Claim(context, instance, nodename, self)
+
+    def claimed(self, context, instance, nodename):
+        """The Claim of an instance whose claim the conductor already took
+        (with its other build steps, compute/conductor_steps.py)."""
         instance.node = nodename
         return claims.Claim(context, instance, nodename, self)
 

@@ -16,6 +16,7 @@ from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.compute import utils as compute_utils
 from novalite import context as nl_context
+from novalite.conductor import instance_steps
 from novalite.conductor import redrive
 from novalite.db import api as db
 from novalite.db import builds as db_builds
@@ -151,6 +152,7 @@ class ComputeTaskManager:
                 fail_build(context, uuid, message, details, schedule_event=True,
                            clear_host=True)
             return
+        by_host = {}
         for inst, host_list in zip(instances, host_lists):
             props = copy.deepcopy(filter_properties)
             props['retry']['hosts'].append([host_list[0].service_host,
@@ -160,9 +162,16 @@ class ComputeTaskManager:
                     'filter_properties': props}):
                 LOG.info('A newer drive owns the build of %s; not casting', inst.uuid)
                 continue
-            self._cast_build(context, inst, host_list, image, request_spec, props,
-                             admin_password, injected_files, requested_networks,
-                             security_groups, block_device_mapping)
+            inst = self._hand_to_host(context, inst, host_list[0])
+            if inst is not None:
+                by_host.setdefault(host_list[0].service_host, []).append(
+                    {'instance': inst, 'filter_properties': props,
+                     'node': host_list[0].nodename, 'limits': host_list[0].limits,
+                     'host_list': list(host_list[1:])})
+        for host, builds in by_host.items():
+            self._cast_builds(context, host, builds, image, request_spec, admin_password,
+                              injected_files, requested_networks, security_groups,
+                              block_device_mapping)
 
     @staticmethod
     def _remaining_alternates(instance, alternates, retry):
@@ -175,10 +184,9 @@ class ComputeTaskManager:
                 'instance %s.' % instance.uuid, retry))
         return alternates
 
-    def _cast_build(self, context, instance, host_list, image, request_spec,
-                    filter_properties, admin_password, injected_files,
-                    requested_networks, security_groups, block_device_mapping):
-        selection, alternates = host_list[0], list(host_list[1:])
+    def _hand_to_host(self, context, instance, selection):
+        """The instance on its selected host, still scheduling; None when it
+        was deleted meanwhile."""
         try:
             instance = db.instance_update(
                 instance.uuid, {'host': selection.service_host, 'node': None,
@@ -188,22 +196,38 @@ class ComputeTaskManager:
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
             LOG.info('Instance %s was deleted while scheduling; not building it',
                      instance.uuid)
-            return
+            return None
         db.action_event_finish(instance.uuid, context.request_id, SCHEDULE_EVENT, 'Success')
-        self.compute_rpcapi.build_and_run_instance(
-            context, instance, selection.service_host, image=image,
-            request_spec=request_spec, filter_properties=filter_properties,
-            admin_password=admin_password, injected_files=injected_files,
-            requested_networks=requested_networks, security_groups=security_groups,
-            block_device_mapping=block_device_mapping, node=selection.nodename,
-            limits=selection.limits, host_list=alternates)
+        return instance
+
+    def _cast_builds(self, context, host, builds, image, request_spec, admin_password,
+                     injected_files, requested_networks, security_groups,
+                     block_device_mapping):
+        """A host's instances in one message (compute 6.2, novalite's batch;
+        the seed's suggestion for 3.8), or one build_and_run_instance cast
+        each when there is one or the computes may be older than 6.2."""
+        if len(builds) > 1 and self.compute_rpcapi.can_send_version('6.2'):
+            self.compute_rpcapi.build_and_run_instances(
+                context, host, builds, image=image, request_spec=request_spec,
+                admin_password=admin_password, injected_files=injected_files,
+                requested_networks=requested_networks, security_groups=security_groups,
+                block_device_mapping=block_device_mapping)
+            return
+        for b in builds:
+            self.compute_rpcapi.build_and_run_instance(
+                context, b['instance'], host, image=image, request_spec=request_spec,
+                filter_properties=b['filter_properties'], admin_password=admin_password,
+                injected_files=injected_files, requested_networks=requested_networks,
+                security_groups=security_groups, block_device_mapping=block_device_mapping,
+                node=b['node'], limits=b['limits'], host_list=b['host_list'])
 
 
 class ConductorManager:
     """The database proxy for novalite-compute.  ``host`` is the caller: it
     may only touch instances scheduled to it and its own node rows."""
     # 4.0: fail_build replaces instance_fault_create (one call fails a build)
-    target = messaging.Target(version='4.0')
+    # 4.1: instance_steps (many instances' saves, events and claims in one call)
+    target = messaging.Target(version='4.1')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -218,6 +242,14 @@ class ConductorManager:
 
     def abort_instance_claim(self, context, host, instance_uuid):
         return db_hosts.abort_instance_claim(instance_uuid, host)
+
+    def instance_steps(self, context, host, items):
+        """Build steps of many of ``host``'s instances in one call: saves,
+        action events and the batch claim (conductor/instance_steps.py)."""
+        def save(uuid, updates, expected_task_state, check_task_state, expected_vm_state):
+            return self.instance_update(context, host, uuid, updates, expected_task_state,
+                                        check_task_state, expected_vm_state)
+        return instance_steps.run(host, items, save)
 
     def instance_update(self, context, host, instance_uuid, updates,
                         expected_task_state=None, check_task_state=False,

@@ -50,20 +50,26 @@ class ComputeTaskAPI:
 
 class ConductorAPI:
     """Each method is one ``call``; ``host`` is the calling compute host and
-    the conductor only lets it touch instances scheduled to it."""
-    VERSION = '4.0'
+    the conductor only lets it touch instances scheduled to it.
+
+    4.0: the database proxy; 4.1 adds ``instance_steps`` (many instances'
+    saves, action events and claims in one call)."""
+    VERSION = '4.1'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
                                      version_cap=CONF.upgrade_levels.conductor,
                                      sender='novalite-compute')
 
-    def _call(self, ctxt, method, timeout=None, retry=True, **kwargs):
+    def can_send_version(self, version):
+        return self.client.can_send_version(version)
+
+    def _call(self, ctxt, method, timeout=None, retry=True, version='4.0', **kwargs):
         """One call, retried while the conductor cannot answer (broker or
         conductor restart, database outage) for ``[conductor]
         call_retry_timeout`` seconds: each conductor method is safe to
         repeat, and a build must not fail because a reply was lost."""
-        cctxt = self.client.prepare(version='4.0',
+        cctxt = self.client.prepare(version=version,
                                     timeout=timeout or CONF.conductor.call_timeout)
         deadline = time.monotonic() + (CONF.conductor.call_retry_timeout if retry else 0)
         delay = 0.5
@@ -100,6 +106,11 @@ class ConductorAPI:
                           updates=updates, expected_task_state=expected_task_state,
                           check_task_state=check_task_state,
                           expected_vm_state=expected_vm_state)
+
+    def instance_steps(self, ctxt, host, items):
+        """4.1; callers check ``can_send_version('4.1')`` and otherwise run
+        the steps one call each (compute/conductor_steps.py)."""
+        return self._call(ctxt, 'instance_steps', version='4.1', host=host, items=items)
 
     def fail_build(self, ctxt, host, instance_uuid, message, details):
         return self._call(ctxt, 'fail_build', host=host, instance_uuid=instance_uuid,

@@ -113,6 +113,27 @@ UPDATE_CALL = {'type': 'object', 'required': ['updates'],
                               'expected_task_state': _states(TASK_STATES),
                               'expected_vm_state': _states(VM_STATES + [None])}}
 
+_STEP = {'oneOf': [
+    {'type': 'object', 'required': ['update'], 'additionalProperties': False,
+     'properties': {'update': UPDATES, 'check_task_state': {'type': 'boolean'},
+                    'expected_task_state': _states(TASK_STATES),
+                    'expected_vm_state': _states(VM_STATES + [None])}},
+    {'type': 'object', 'required': ['events'], 'additionalProperties': False,
+     'properties': {'events': {'type': 'array', 'maxItems': 16,
+                               'items': dict(EVENT, additionalProperties=False)}}},
+    {'type': 'object', 'required': ['claim'], 'additionalProperties': False,
+     'properties': {'claim': _name, 'event': EVENT['properties']['event']}},
+]}
+STEPS_CALL = {
+    'type': 'object', 'required': ['items'],
+    'properties': {'items': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {
+        'type': 'object', 'required': ['instance_uuid', 'steps'], 'additionalProperties': False,
+        'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
+                       'request_id': {'anyOf': [{'type': 'null'}, {
+                           'type': 'string', 'pattern': '^[A-Za-z0-9_.-]{1,64}$'}]},
+                       'steps': {'type': 'array', 'minItems': 1, 'maxItems': 16,
+                                 'items': _STEP}}}}}}
+
 HEARTBEAT = {'type': 'object', 'properties': {'binary': {'enum': [keys.COMPUTE]},
                                               'topic': {'enum': ['compute']}}}
 
@@ -154,6 +175,7 @@ COMPUTE_CALLS = {
     'action_event': (EVENT, True),
     'instance_destroy': (None, True),
     'instances_on_host': (None, False),
+    'instance_steps': (STEPS_CALL, False),      # each item: _own_instances
 }
 
 
@@ -169,6 +191,26 @@ def validate_compute_call(identity, method, args):
         _refuse(identity, method, 'a compute may not move an instance to another host')
     if touches_instance:
         _own_instance(identity, method, args)
+    if method == 'instance_steps':
+        _own_instances(identity, method, args['items'])
+
+
+def _own_instances(identity, method, items):
+    """Every item of a batch names a distinct instance of the caller's (a
+    gone one is answered per item), moves nothing to another host and claims
+    at most once; one item that does not is enough to refuse the call."""
+    uuids = [item['instance_uuid'] for item in items]
+    if not all(uuidutils.is_uuid_like(u) for u in uuids) or len(set(uuids)) != len(uuids):
+        _refuse(identity, method, 'instance_uuid not a UUID, or named twice')
+    for item in items:
+        if any(step.get('update', {}).get('host') not in (None, identity.host)
+               for step in item['steps']):
+            _refuse(identity, method, 'a compute may not move an instance to another host')
+        if sum('claim' in step for step in item['steps']) > 1:
+            _refuse(identity, method, 'one claim per instance')
+    for uuid, host in db.instance_hosts(uuids).items():
+        if host != identity.host:
+            raise exception.NotAllowedByHost(host=identity.host, instance_uuid=uuid)
 
 
 def validate_compute_task(identity, method, args):

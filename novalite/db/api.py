@@ -335,34 +335,60 @@ def _action_for(session, uuid, request_id=None):
 
 def action_event_start(uuid, request_id, event_name, host):
     with writer() as session:
-        action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
-        if action is None:
-            return
-        ts = now()
-        session.add(m.InstanceActionEvent(action_id=action.id, event=event_name,
-                                          start_time=ts, host=host))
-        action.updated_at = ts      # Nova: an event start touches its action
+        _event_start(session, uuid, request_id, event_name, host)
+
+
+def _event_start(session, uuid, request_id, event_name, host):
+    action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
+    if action is None:
+        return
+    ts = now()
+    session.add(m.InstanceActionEvent(action_id=action.id, event=event_name,
+                                      start_time=ts, host=host))
+    action.updated_at = ts      # Nova: an event start touches its action
 
 
 def action_event_finish(uuid, request_id, event_name, result, traceback=None, host=None):
     with writer() as session:
-        action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
-        if action is None:
-            return
-        q = select(m.InstanceActionEvent).where(
-            m.InstanceActionEvent.action_id == action.id,
-            m.InstanceActionEvent.event == event_name,
-            m.InstanceActionEvent.finish_time.is_(None)).order_by(m.InstanceActionEvent.id.desc())
-        ev = session.scalars(q).first()
-        ts = now()
-        if ev is None:
-            ev = m.InstanceActionEvent(action_id=action.id, event=event_name,
-                                       start_time=ts, host=host)
-            session.add(ev)
-        ev.finish_time = ts
-        ev.result = result
-        ev.traceback = traceback
-        if result == 'Error':
-            action.message = 'Error'
-        action.finish_time = ts
+        _event_finish(session, uuid, request_id, event_name, result, traceback, host)
 
+
+def _event_finish(session, uuid, request_id, event_name, result, traceback=None, host=None):
+    action = _action_for(session, uuid, request_id) or _action_for(session, uuid)
+    if action is None:
+        return
+    q = select(m.InstanceActionEvent).where(
+        m.InstanceActionEvent.action_id == action.id,
+        m.InstanceActionEvent.event == event_name,
+        m.InstanceActionEvent.finish_time.is_(None)).order_by(m.InstanceActionEvent.id.desc())
+    ev = session.scalars(q).first()
+    ts = now()
+    if ev is None:
+        ev = m.InstanceActionEvent(action_id=action.id, event=event_name,
+                                   start_time=ts, host=host)
+        session.add(ev)
+    ev.finish_time = ts
+    ev.result = result
+    ev.traceback = traceback
+    if result == 'Error':
+        action.message = 'Error'
+    action.finish_time = ts
+
+
+def action_events_record(uuid, request_id, host, events):
+    """Several events of one instance in one transaction: each
+    ``(event, phase, result, traceback)``, phase 'start' or 'finish'."""
+    with writer() as session:
+        for event, phase, result, traceback in events:
+            if phase == 'start':
+                _event_start(session, uuid, request_id, event, host)
+            else:
+                _event_finish(session, uuid, request_id, event, result, traceback, host)
+        session.flush()
+
+
+def instance_hosts(uuids):
+    """{uuid: host} of the live instances among ``uuids`` (one query)."""
+    with reader() as session:
+        return dict(session.execute(select(m.Instance.uuid, m.Instance.host).where(
+            m.Instance.uuid.in_(list(uuids)), m.Instance.deleted == 0)).all())

@@ -255,31 +255,41 @@ def instance_claim(instance_uuid, host, nodename):
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         if inst.host != host:
             raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
-        node = session.scalars(select(m.ComputeNode).where(
-            m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
-            m.ComputeNode.deleted == 0)).first()
+        node = _node(session, host, nodename)
         if node is None:
             raise exception.ComputeResourcesUnavailable(reason='unknown node %s' % nodename)
         if inst.compute_id == node.id:
             return _node_dict(node)          # already claimed here (idempotent)
         v, mem, disk = _sizes(inst)
         cn = m.ComputeNode
-        claimed = session.execute(update(cn).where(
-            cn.id == node.id,
-            cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
-            cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
-            cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
-        ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
-                 local_gb_used=cn.local_gb_used + disk, running_vms=cn.running_vms + 1,
-                 free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
-                 updated_at=now())).rowcount
-        if claimed != 1:
+        if not _consume(session, node.id, v, mem, disk, 1):
             raise exception.ComputeResourcesUnavailable(
                 reason='node %s has not %d vCPU, %d MB RAM and %d GB disk free'
                        % (nodename, v, mem, disk))
         session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(
             compute_id=node.id, node=nodename, launched_on=host, updated_at=now()))
         return _node_dict(session.get(cn, node.id, populate_existing=True))
+
+
+def _node(session, host, nodename):
+    return session.scalars(select(m.ComputeNode).where(
+        m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
+        m.ComputeNode.deleted == 0)).first()
+
+
+def _consume(session, node_id, v, mem, disk, count):
+    """The claim's one conditional UPDATE: ``count`` instances' vcpus, RAM
+    and disk, only within the allocation ratios.  True when it fitted."""
+    cn = m.ComputeNode
+    return session.execute(update(cn).where(
+        cn.id == node_id,
+        cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
+        cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
+        cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
+    ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
+             local_gb_used=cn.local_gb_used + disk, running_vms=cn.running_vms + count,
+             free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
+             updated_at=now())).rowcount == 1
 
 
 def release_claim(session, inst_row):
@@ -314,3 +324,69 @@ def abort_instance_claim(instance_uuid, host=None):
         released = release_claim(session, inst)
         session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(node=None))
         return released
+
+
+class _BatchDoesNotFit(Exception):
+    """Rolls back a batch claim that cannot be taken as a whole."""
+
+
+def instance_claims(instance_uuids, host, nodename):
+    """Claim a batch of instances on node ``nodename`` of ``host``:
+    {uuid: None (claimed) or the exception ``instance_claim`` would raise}.
+
+    One conditional UPDATE consumes the sum of their flavors, and the
+    instances get host/node/compute_id, in one transaction.  When the sum
+    does not fit (or an instance changed meanwhile), each is claimed on its
+    own, so that what fits still builds and the rest is refused as today.
+    """
+    results = {}
+    try:
+        todo = _claim_batch(instance_uuids, host, nodename, results)
+    except _BatchDoesNotFit:
+        todo, results = list(instance_uuids), {}
+    for uuid in todo:
+        try:
+            instance_claim(uuid, host, nodename)
+            results[uuid] = None
+        except (exception.ComputeResourcesUnavailable, exception.InstanceNotFound,
+                exception.NotAllowedByHost) as exc:
+            results[uuid] = exc
+    return results
+
+
+def _claim_batch(instance_uuids, host, nodename, results):
+    """The all-or-nothing claim; fills ``results``, returns the uuids left
+    to claim one by one (none when it worked), raises _BatchDoesNotFit."""
+    if len(instance_uuids) < 2:
+        return list(instance_uuids)
+    with writer() as session:
+        rows = {r.uuid: r for r in session.scalars(select(m.Instance).where(
+            m.Instance.uuid.in_(list(instance_uuids)), m.Instance.deleted == 0))}
+        node = _node(session, host, nodename)
+        if node is None:
+            return list(instance_uuids)     # each refused with its reason
+        todo = []
+        for uuid in instance_uuids:
+            inst = rows.get(uuid)
+            if inst is None:
+                results[uuid] = exception.InstanceNotFound(instance_id=uuid)
+            elif inst.host != host:
+                results[uuid] = exception.NotAllowedByHost(host=host, instance_uuid=uuid)
+            elif inst.compute_id == node.id:
+                results[uuid] = None         # already claimed here (idempotent)
+            else:
+                todo.append(inst)
+        if not todo:
+            return []
+        v, mem, disk = (sum(s) for s in zip(*(_sizes(i) for i in todo)))
+        if not _consume(session, node.id, v, mem, disk, len(todo)):
+            raise _BatchDoesNotFit()
+        moved = session.execute(update(m.Instance).where(
+            m.Instance.id.in_([i.id for i in todo]), m.Instance.host == host,
+            m.Instance.deleted == 0, m.Instance.compute_id.is_(None)).values(
+            compute_id=node.id, node=nodename, launched_on=host, updated_at=now())).rowcount
+        if moved != len(todo):
+            raise _BatchDoesNotFit()         # one changed meanwhile: one by one
+        for inst in todo:
+            results[inst.uuid] = None
+        return []

@@ -171,6 +171,41 @@ def test_only_legitimate_fields_and_values(cloud, attacker):
     api.instance_update(ctx(), 'evil', own, {'power_state': 1})
 
 
+def test_batched_steps_act_only_on_own_instances(cloud, attacker):
+    """instance_steps (conductor 4.1): every item is checked; one item naming
+    another host's instance, a bad value or a forged request id refuses the
+    whole call before anything is written."""
+    from novalite.compute import conductor_steps as steps
+    api, v, own = conductor(attacker), cloud.victim_uuid, cloud.own_uuid
+
+    def item(uuid_, *step_list, request_id=None):
+        return {'instance_uuid': uuid_, 'request_id': request_id, 'steps': list(step_list)}
+    power = steps.update({'power_state': 1})
+    attacks = {
+        'victim alone': [item(v, power)],
+        'victim behind own': [item(own, power), item(v, power)],
+        'victim claim': [item(v, steps.claim('evil'))],
+        'victim event': [item(v, steps.events(('compute_x', 'start')))],
+        'own moved to victim': [item(own, steps.update({'host': 'victim'}))],
+        'own user_data': [item(own, steps.update({'user_data': 'aGk='}))],
+        'own vm_state bogus': [item(own, steps.update({'vm_state': 'bogus'}))],
+        'own event outside compute_*': [item(own, steps.events(('conductor_x', 'start')))],
+        'own claimed twice': [item(own, steps.claim('evil'), steps.claim('evil'))],
+        'own named twice': [item(own, power), item(own, power)],
+        'own unknown step': [item(own, {'delete': True})],
+        'own forged request id': [item(own, power, request_id="' OR 1=1 --")],
+        'not a uuid': [item("' OR 1=1 --", power)],
+        'no items': [],
+    }
+    for host in ('evil', 'victim', None):
+        for name, items in attacks.items():
+            refused(cloud, 'instance_steps as %s: %s' % (host, name),
+                    lambda: api.instance_steps(ctx(), host, items))
+    # its own instance, legitimately: answered per item
+    answers = api.instance_steps(ctx(), 'evil', [item(own, power)])
+    assert answers[0]['error'] is None and answers[0]['instance'].uuid == own
+
+
 def test_build_path_and_orders(cloud, attacker):
     from novalite.conductor import rpcapi as conductor_rpcapi
     from novalite.objects.instance import Instance

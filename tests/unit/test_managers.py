@@ -95,7 +95,9 @@ def cell(tmp_path_factory):
         disk = tmp / 'disk.raw'
         disk.write_bytes(b'\0' * 4096)
         image = image_api.import_file(nl_context.get_admin_context(), 'img', str(disk))
-        yield Cell({s.host: s for s in services[2:]}, flavor, image)
+        c = Cell({s.host: s for s in services[2:]}, flavor, image)
+        c.conductor = services[0]
+        yield c
     finally:
         for svc in reversed(services):
             svc.stop()

@@ -1,0 +1,174 @@
+"""A compute's build steps, sent to the conductor together (conductor 4.1).
+
+Each build thread hands its next steps for one instance (saves, instance-action
+events, the claim: see conductor/instance_steps.py) to ``ConductorSteps.run``
+and waits for the answer.  The steps of the builds that wait at the same
+moment travel in one ``instance_steps`` call: a waiting thread sends everything
+queued, and when it has its answer the next waiting thread sends what queued
+meanwhile (a group commit), with at most ``MAX_IN_FLIGHT`` calls under way
+per host so that the conductor's threads and the database still work in
+parallel.  A lone build pays one round trip, as before; parallel builds share
+theirs, and the claims of instances that start together are one statement on
+the conductor.
+
+When ``[upgrade_levels] conductor`` is below 4.1 the same steps go as the
+4.0 calls (``instance_update``, ``action_event``, ``instance_claim``), one
+each, with the same answers.
+"""
+import logging
+import threading
+
+from novalite import exception
+
+LOG = logging.getLogger(__name__)
+
+# An instance's steps stop at the first of these; the other instances go on.
+STEP_ERRORS = (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
+               exception.NotAllowedByHost, exception.ComputeResourcesUnavailable)
+# Items per call: a 1,000-instance batch goes in a few calls, not one huge one.
+MAX_ITEMS = 200
+MAX_IN_FLIGHT = 3
+
+
+def update(updates, expected_task_state=None, expected_vm_state=None):
+    """A save step (``expected_task_state`` None: not checked)."""
+    return {'update': updates, 'expected_task_state': expected_task_state,
+            'check_task_state': expected_task_state is not None,
+            'expected_vm_state': expected_vm_state}
+
+
+def events(*evs):
+    """An events step: each ``(event, phase[, result[, traceback]])``."""
+    return {'events': [dict(zip(('event', 'phase', 'result', 'traceback'), e)) for e in evs]}
+
+
+def claim(nodename, event='compute_instance_claim'):
+    return {'claim': nodename, 'event': event}
+
+
+def error_name(exc):
+    for cls in STEP_ERRORS:
+        if isinstance(exc, cls):     # remote exceptions are subclasses
+            return cls.__name__
+    return None
+
+
+def raise_for(answer):
+    """The instance of an answer, or its error raised as the exception class
+    with ``failed_step`` set (the index of the step that failed)."""
+    if answer['error'] is None:
+        return answer['instance']
+    exc = getattr(exception, answer['error'])(message=answer['message'])
+    exc.failed_step = answer['failed_step']
+    raise exc
+
+
+class _Waiting:
+    def __init__(self, context, item):
+        self.context, self.item = context, item
+        self.woken = threading.Event()
+        self.handed = self.done = False     # handed: may send (a free sending slot)
+        self.answer = self.error = None
+
+
+class ConductorSteps:
+    def __init__(self, conductor_api, host):
+        self.conductor_api, self.host = conductor_api, host
+        self._lock = threading.Lock()
+        self._queue = []
+        self._in_flight = 0          # sending slots taken (at most MAX_IN_FLIGHT)
+        self.calls = 0               # instance_steps calls sent (for tests and the bench)
+
+    def run(self, context, instance_uuid, steps):
+        """Run ``steps`` for one instance; returns its answer
+        ``{'instance', 'failed_step', 'error', 'message'}``."""
+        item = {'instance_uuid': instance_uuid, 'request_id': context.request_id,
+                'steps': steps}
+        if not self.conductor_api.can_send_version('4.1'):
+            return self._run_one_by_one(context, item)
+        me = _Waiting(context, item)
+        with self._lock:
+            self._queue.append(me)
+            sends = self._in_flight < MAX_IN_FLIGHT
+            self._in_flight += sends
+        while True:
+            if sends:           # a slot is ours: use it, then hand it on or free it
+                self._send_queued()
+            if me.done:
+                break
+            me.woken.wait()
+            with self._lock:
+                me.woken.clear()
+                sends, me.handed = me.handed, False
+        if me.error is not None:
+            raise me.error
+        return me.answer
+
+    def _send_queued(self):
+        with self._lock:
+            batch, self._queue = self._queue[:MAX_ITEMS], self._queue[MAX_ITEMS:]
+        if batch:
+            try:
+                self.calls += 1
+                answers = self.conductor_api.instance_steps(batch[0].context, self.host,
+                                                            [w.item for w in batch])
+                for w, answer in zip(batch, answers):
+                    w.answer = answer
+            except Exception as exc:  # noqa: BLE001 - every waiting build sees the error
+                for w in batch:
+                    w.error = exc
+        with self._lock:
+            for w in batch:
+                w.done = True
+                w.woken.set()
+            nxt = next((w for w in self._queue if not w.handed), None)
+            if nxt is not None:
+                nxt.handed = True           # it sends what queued meanwhile
+                nxt.woken.set()
+            else:
+                self._in_flight -= 1
+
+    def _run_one_by_one(self, context, item):
+        """The 4.0 calls, one per save, event and claim."""
+        api, uuid = self.conductor_api, item['instance_uuid']
+        answer = {'instance': None, 'failed_step': None, 'error': None, 'message': None}
+        for i, step in enumerate(item['steps']):
+            try:
+                if 'update' in step:
+                    answer['instance'] = api.instance_update(
+                        context, self.host, uuid, step['update'],
+                        step['expected_task_state'], check_task_state=step['check_task_state'],
+                        expected_vm_state=step['expected_vm_state'])
+                elif 'events' in step:
+                    for e in step['events']:
+                        self._event(context, uuid, e)
+                else:
+                    self._claim(context, uuid, step)
+            except STEP_ERRORS as exc:
+                answer.update(failed_step=i, error=error_name(exc),
+                              message=exc.format_message())
+                break
+        return answer
+
+    def _event(self, context, uuid, e):
+        try:
+            self.conductor_api.action_event(context, self.host, uuid, e['event'],
+                                            e['phase'], e.get('result'), e.get('traceback'))
+        except exception.NovaliteException:
+            pass
+
+    def _claim(self, context, uuid, step):
+        event = step.get('event')
+        if event:
+            self._event(context, uuid, {'event': event, 'phase': 'start'})
+        try:
+            self.conductor_api.instance_claim(context, self.host, uuid, step['claim'])
+        except STEP_ERRORS as exc:
+            if event:
+                self._event(context, uuid, {
+                    'event': event, 'phase': 'finish', 'result': 'Error',
+                    'traceback': '%s: %s' % (error_name(exc), exc.format_message())})
+            raise
+        if event:
+            self._event(context, uuid, {'event': event, 'phase': 'finish',
+                                        'result': 'Success'})

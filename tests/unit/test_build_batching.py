@@ -1,0 +1,172 @@
+"""The build path's round trips (issue 13), in one process (the cell of
+test_managers: fake:// transport, SQLite, two computes on the fake driver).
+
+A multi-create hands each host its instances in one cast (compute 6.2); a
+compute sends its builds' saves, events and claims as a few grouped
+``instance_steps`` calls (conductor 4.1); with ``[upgrade_levels]`` capping
+either, the old per-instance messages still build everything."""
+import collections
+
+import pytest
+from oslo_config import cfg
+
+from novalite.compute import rpcapi as compute_rpcapi
+from novalite.conductor import manager as conductor_manager
+from novalite.conductor import rpcapi as conductor_rpcapi
+from novalite.db import actions as db_actions
+from novalite.db import hosts as db_hosts
+from novalite import exception
+from tests.unit.test_managers import HOSTS, cell, fake_driver_opts  # noqa: F401 - fixtures
+
+CONF = cfg.CONF
+STEPS = {'conductor_schedule_and_build_instances', 'compute__do_build_and_run_instance',
+         'compute_instance_claim', 'compute_allocate_network', 'compute_spawn'}
+
+
+@pytest.fixture(autouse=True)
+def no_quota():
+    for name in ('instances', 'cores', 'ram'):
+        CONF.set_override(name, -1, 'quota')
+    yield
+    for name in ('instances', 'cores', 'ram'):
+        CONF.clear_override(name, 'quota')
+
+
+@pytest.fixture
+def counted(cell, monkeypatch):
+    """Counts the build casts the conductor sent, per host, and every call
+    each compute's conductor client made (the real methods still run)."""
+    counts = collections.Counter()
+    casts = _task_manager(cell).compute_rpcapi
+    for name, host_arg in (('build_and_run_instance', 2), ('build_and_run_instances', 1)):
+        real = getattr(casts, name)
+
+        def cast(*args, _name=name, _real=real, _at=host_arg, **kwargs):
+            counts[args[_at] if len(args) > _at else kwargs['host'], _name] += 1
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(casts, name, cast)
+    for host, svc in cell.computes.items():
+        mgr = svc.manager
+        real_call = mgr.conductor_api._call
+        monkeypatch.setattr(mgr.conductor_api, '_call', _counting(
+            counts, (host, 'conductor'), real_call, by_method=True))
+    return counts
+
+
+# what a compute calls on its own, not for a build
+PERIODIC = ('service_heartbeat', 'compute_node_report', 'instances_on_host')
+
+
+def _counting(counts, key, real, by_method=False):
+    def wrapper(*args, **kwargs):
+        if not by_method or args[1] not in PERIODIC:
+            counts[key] += 1
+            if by_method:
+                counts['method', args[1]] += 1
+        return real(*args, **kwargs)
+    return wrapper
+
+
+def _task_manager(cell):
+    return next(e for e in cell.conductor.endpoints
+                if isinstance(e, conductor_manager.ComputeTaskManager))
+
+
+def _multi_create(cell, name, count):
+    instances, _resv = cell.api.create(cell.ctx, cell.flavor, cell.image['id'],
+                                       display_name=name, requested_networks='none',
+                                       min_count=count, max_count=count)
+    uuids = [i.uuid for i in instances]
+    for uuid in uuids:
+        cell.wait_vm_state(uuid, 'active')
+    return uuids
+
+
+def _timeline(uuid):
+    action = db_actions.actions_get(uuid)[-1]
+    return {e['event']: e for e in db_actions.action_events_get(action['id'])}
+
+
+def test_multi_create_is_one_cast_per_host_and_few_calls(cell, counted):
+    uuids = _multi_create(cell, 'batch', 8)
+    hosts = {cell.instance(u).host for u in uuids}
+    assert hosts == set(HOSTS), hosts          # the scheduler spread them
+    for host in HOSTS:
+        assert counted[host, 'build_and_run_instances'] == 1, counted
+        assert counted[host, 'build_and_run_instance'] == 0, counted
+    # three grouped calls per boot at most and the power state the guest
+    # reported (it was about fifteen), and no call outside instance_steps
+    calls = sum(counted[h, 'conductor'] for h in HOSTS)
+    assert calls <= 4 * len(uuids), counted
+    assert set(m for (kind, m) in counted if kind == 'method') == {'instance_steps'}, counted
+    for uuid in uuids:                          # the build timeline is unchanged
+        events = _timeline(uuid)
+        assert set(events) == STEPS, events
+        assert all(e['result'] == 'Success' and e['host'] for e in events.values()), events
+        assert cell.fault(uuid) is None
+
+
+def test_capped_compute_gets_one_cast_per_instance(cell, counted, monkeypatch):
+    """[upgrade_levels] compute = 6.1: computes that know no batch still
+    get every instance, one build_and_run_instance each."""
+    CONF.set_override('compute', '6.1', 'upgrade_levels')
+    try:
+        capped = compute_rpcapi.ComputeAPI()
+        monkeypatch.setattr(_task_manager(cell).compute_rpcapi, 'client', capped.client)
+        uuids = _multi_create(cell, 'capped-compute', 4)
+    finally:
+        CONF.clear_override('compute', 'upgrade_levels')
+    assert sum(counted[h, 'build_and_run_instances'] for h in HOSTS) == 0, counted
+    assert sum(counted[h, 'build_and_run_instance'] for h in HOSTS) == len(uuids), counted
+
+
+def test_capped_conductor_gets_the_old_calls(cell, counted, monkeypatch):
+    """[upgrade_levels] conductor = 4.0: the same steps go as instance_update,
+    action_event and instance_claim, and the timeline is the same."""
+    CONF.set_override('conductor', '4.0', 'upgrade_levels')
+    try:
+        for svc in cell.computes.values():
+            old = conductor_rpcapi.ConductorAPI()
+            monkeypatch.setattr(svc.manager.steps, 'conductor_api', old)
+            monkeypatch.setattr(svc.manager.steps.conductor_api, '_call', _counting(
+                counted, (svc.host, 'conductor'), old._call, by_method=True))
+        uuids = _multi_create(cell, 'capped-conductor', 3)
+    finally:
+        CONF.clear_override('conductor', 'upgrade_levels')
+    methods = {m for (kind, m) in counted if kind == 'method'}
+    assert 'instance_steps' not in methods, counted
+    assert {'instance_update', 'action_event', 'instance_claim'} <= methods, counted
+    for uuid in uuids:
+        assert set(_timeline(uuid)) == STEPS
+
+
+def test_batch_claim_takes_what_fits(cell):
+    """A batch that fits is claimed at once; one that does not is claimed
+    one by one, so what fits is claimed and the rest refused as before."""
+    uuids = _multi_create(cell, 'claims', 3)
+    host = cell.instance(uuids[0]).host
+    mine = [u for u in uuids if cell.instance(u).host == host]
+    node = db_hosts.compute_node_get_all(host=host)[0]
+    for uuid in mine:
+        db_hosts.abort_instance_claim(uuid)
+    free = db_hosts.compute_node_get_all(host=host)[0]
+    assert db_hosts.instance_claims(mine, host, node['hypervisor_hostname']) == \
+        {u: None for u in mine}
+    assert db_hosts.compute_node_get_all(host=host)[0]['vcpus_used'] == \
+        free['vcpus_used'] + len(mine)
+    assert db_hosts.instance_claims(mine, host, node['hypervisor_hostname']) == \
+        {u: None for u in mine}                 # claimed again: nothing changes
+    assert db_hosts.compute_node_get_all(host=host)[0]['vcpus_used'] == \
+        free['vcpus_used'] + len(mine)
+    # room for all but one: each claimed on its own
+    for uuid in mine:
+        db_hosts.abort_instance_claim(uuid)
+    with db_hosts.writer() as session:
+        session.execute(db_hosts.update(db_hosts.m.ComputeNode).where(
+            db_hosts.m.ComputeNode.id == node['id']).values(
+            vcpus_used=node['vcpus'] * node['cpu_allocation_ratio'] - len(mine) + 1))
+    got = db_hosts.instance_claims(mine, host, node['hypervisor_hostname'])
+    refused = [u for u, exc in got.items() if exc is not None]
+    assert len(refused) == 1 and isinstance(got[refused[0]],
+                                            exception.ComputeResourcesUnavailable), got
+    cell.computes[host].manager.update_available_resource()     # usage recounted
