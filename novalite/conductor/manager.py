@@ -203,7 +203,8 @@ class ConductorManager:
     """The database proxy for novalite-compute.  ``host`` is the caller: it
     may only touch instances scheduled to it and its own node rows."""
     # 4.0: fail_build replaces instance_fault_create (one call fails a build)
-    target = messaging.Target(version='4.0')
+    # 4.2: compute_nodes_report (all of a host's nodes in one call)
+    target = messaging.Target(version='4.2')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -261,6 +262,10 @@ class ConductorManager:
 
     def instances_on_host(self, context, host):
         return db.instance_get_all_by_filters({'host': host})
+
+    # -- 4.2 -------------------------------------------------------------------
+    def compute_nodes_report(self, context, host, nodes, reserved, ratios):
+        return db_hosts.compute_nodes_report(host, nodes, reserved, ratios)
 
 
 class PeriodicTasks:

@@ -15,6 +15,8 @@ from novalite import rpc
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 TOPIC = 'conductor'
+# nodes per compute_nodes_report call (the conductor refuses more)
+NODES_PER_REPORT = 1000
 # What the conductor raises when its database is away (seen as RemoteError).
 DB_OUTAGE_ERRORS = ('OperationalError', 'InterfaceError', 'DBConnectionError',
                     'DisconnectionError', 'PendingRollbackError')
@@ -58,12 +60,12 @@ class ConductorAPI:
                                      version_cap=CONF.upgrade_levels.conductor,
                                      sender='novalite-compute')
 
-    def _call(self, ctxt, method, timeout=None, retry=True, **kwargs):
+    def _call(self, ctxt, method, timeout=None, retry=True, version='4.0', **kwargs):
         """One call, retried while the conductor cannot answer (broker or
         conductor restart, database outage) for ``[conductor]
         call_retry_timeout`` seconds: each conductor method is safe to
         repeat, and a build must not fail because a reply was lost."""
-        cctxt = self.client.prepare(version='4.0',
+        cctxt = self.client.prepare(version=version,
                                     timeout=timeout or CONF.conductor.call_timeout)
         deadline = time.monotonic() + (CONF.conductor.call_retry_timeout if retry else 0)
         delay = 0.5
@@ -115,3 +117,17 @@ class ConductorAPI:
 
     def instances_on_host(self, ctxt, host):
         return self._call(ctxt, 'instances_on_host', host=host)
+
+    # -- 4.2 -------------------------------------------------------------------
+    def compute_nodes_report(self, ctxt, host, nodes, reserved, ratios):
+        """All of the host's nodes (the driver's resources of each) in one
+        call per ``NODES_PER_REPORT`` (4.2); returns a summary per node.  A
+        conductor capped below 4.2 gets one ``compute_node_report`` per node."""
+        if not self.client.can_send_version('4.2'):
+            return [self.compute_node_report(ctxt, host, n, reserved, ratios) for n in nodes]
+        out = []
+        for i in range(0, len(nodes), NODES_PER_REPORT):
+            out += self._call(ctxt, 'compute_nodes_report', version='4.2', host=host,
+                              nodes=nodes[i:i + NODES_PER_REPORT], reserved=reserved,
+                              ratios=ratios)
+        return out

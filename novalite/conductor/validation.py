@@ -100,6 +100,13 @@ NODE_REPORT = {
     },
 }
 
+NODES_REPORT = {
+    'type': 'object', 'required': ['nodes', 'reserved', 'ratios'],
+    'properties': dict(NODE_REPORT['properties'], nodes={
+        'type': 'array', 'maxItems': 1000, 'items': NODE_REPORT['properties']['resources']}),
+}
+NODES_REPORT['properties'].pop('resources')
+
 FAIL = {'type': 'object', 'required': ['message'],
         'properties': {'message': {'type': 'string', 'maxLength': 255}, 'details': _text}}
 
@@ -154,6 +161,7 @@ COMPUTE_CALLS = {
     'action_event': (EVENT, True),
     'instance_destroy': (None, True),
     'instances_on_host': (None, False),
+    'compute_nodes_report': (NODES_REPORT, False),
 }
 
 
