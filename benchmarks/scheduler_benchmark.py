@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from oslo_config import cfg  # noqa: E402
 
+from novalite.cmd import common  # noqa: E402
 import novalite.conf  # noqa: E402,F401
 from novalite import context as nl_context  # noqa: E402
 from novalite.db import api as db  # noqa: E402
@@ -139,6 +140,7 @@ def main(argv=None):
             if args.instances:
                 add_instances(args.instances)
             sched = manager.SchedulerManager()
+            common.freeze_startup_objects()                # as the daemon does
             time_select(sched, 1, 3)                       # warm-up: pool, caches
             t = time.perf_counter()
             states = sched.host_manager.get_all_host_states('nova')
