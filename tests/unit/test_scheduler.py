@@ -156,7 +156,8 @@ def _node_states(seed):
             ram = rnd.choice([1024, 2048, 4096, 8192])
             node = {'id': node_id, 'host': host, 'hypervisor_hostname': '%s-%d' % (host, n),
                     'vcpus': rnd.choice([2, 4, 8]), 'memory_mb': ram, 'local_gb': 50,
-                    'vcpus_used': rnd.randint(0, 2), 'memory_mb_used': rnd.choice([0, 512, ram // 2]),
+                    'vcpus_used': rnd.randint(0, 2),
+                    'memory_mb_used': rnd.choice([0, 512, ram // 2]),
                     'local_gb_used': 0, 'running_vms': rnd.randint(0, 3),
                     'cpu_allocation_ratio': 1.0, 'ram_allocation_ratio': 1.0,
                     'disk_allocation_ratio': 1.0}
