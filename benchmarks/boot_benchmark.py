@@ -48,8 +48,9 @@ UPSTREAM = {
     'cpu_s_per_boot': 1.0,  # "about 1 CPU-second per boot"
 }
 
-# Capacity for a few hundred m1.tiny (1 vCPU, 512 MB, 1 GB) servers per host.
-FAKE_CAPACITY = '\n[fake_driver]\nvcpus = 100000\nmemory_mb = 100000000\nlocal_gb = 1000000\n'
+# The largest node the conductor accepts (conductor/validation.py): room for
+# 16,000 m1.tiny (1 vCPU, 512 MB, 1 GB) servers per host (4096 vCPUs x 4.0).
+FAKE_CAPACITY = '\n[fake_driver]\nvcpus = 4096\nmemory_mb = 60000000\nlocal_gb = 1000000\n'
 # Cloud inserts extra_conf into [DEFAULT]; group sections go after it and
 # [DEFAULT] is reopened so whatever Cloud writes next still lands there.
 QUOTA_UNLIMITED = '\n[quota]\ninstances = -1\ncores = -1\nram = -1\n[DEFAULT]\n'
@@ -148,11 +149,11 @@ def check_config(cloud):
         raise RuntimeError('quota override not in effect in %s: %s' % (cloud.conf, q))
     for host, path in cloud.compute_confs.items():
         fd = load(path).fake_driver
-        if fd.vcpus < 100000:
+        if fd.vcpus < 4096:
             raise RuntimeError('fake_driver capacity override not in effect for %s' % host)
         rows = cloud.query('SELECT vcpus, memory_mb, local_gb FROM compute_nodes '
                            'WHERE host = :h', h=host)
-        if not rows or rows[0][0] < 100000:
+        if not rows or rows[0][0] < 4096:
             raise RuntimeError('compute node %s reports %s' % (host, rows))
     return {'quota': dict(zip(('instances', 'cores', 'ram'), q)),
             'fake_driver': {'vcpus': fd.vcpus, 'memory_mb': fd.memory_mb,

@@ -72,9 +72,10 @@ def _proc(pid):
 
 
 def services(patterns, only=None):
-    """{service name: (cpu seconds, rss MiB)} for processes whose command line
-    contains one of ``patterns`` (and ``only``, when given); a service's name
-    is its program's basename."""
+    """{service name: (cpu seconds, rss MiB, processes)} for processes whose
+    command line contains one of ``patterns`` (and ``only``, when given),
+    summed over the processes of a service; a service's name is its
+    program's basename."""
     procs = {}
     for entry in os.listdir('/proc'):
         if entry.isdigit():
@@ -93,8 +94,8 @@ def services(patterns, only=None):
             p = todo.pop()
             cpu, mem = cpu + procs[p][1], mem + procs[p][2]
             todo += [c for c, info in procs.items() if info[0] == p]
-        prev = out.get(name, (0.0, 0.0))
-        out[name] = (prev[0] + cpu / CLK_TCK, prev[1] + mem / 2 ** 20)
+        prev = out.get(name, (0.0, 0.0, 0))
+        out[name] = (prev[0] + cpu / CLK_TCK, prev[1] + mem / 2 ** 20, prev[2] + 1)
     return out
 
 
@@ -282,7 +283,9 @@ def main(argv=None):
     after = services(args.process, args.only)
     cpu = {n: after[n][0] - before.get(n, (0.0, 0.0))[0] for n in after}
     total = args.boots + args.multi
-    result['services'] = {n: {'cpu_s': round(cpu[n], 3), 'rss_mib': round(after[n][1], 1)}
+    result['services'] = {n: {'cpu_s': round(cpu[n], 3), 'rss_mib': round(after[n][1], 1),
+                              'processes': after[n][2],
+                              'rss_mib_each': round(after[n][1] / after[n][2], 1)}
                           for n in sorted(after)}
     result['cpu_s_per_boot'] = sum(cpu.values()) / total if total and cpu else None
     lines = timeline(client, ids[:args.timeline])

@@ -19,6 +19,7 @@ from novalite.api.openstack.compute import routes as compute_routes
 from novalite.api.openstack.compute import versions
 from novalite.api.openstack import faults
 from novalite.api.openstack import wsgi
+from novalite.conf import api as conf_api
 from novalite import config
 from novalite import exception
 from novalite.image import glance
@@ -26,6 +27,7 @@ from novalite.network import neutron
 from novalite import rpc
 
 CONF = cfg.CONF
+conf_api.register_sizelimit_opts(CONF)
 
 _REQ_ID_RE = re.compile(r'^req-[a-f0-9]{8}(-[a-f0-9]{4}){3}-[a-f0-9]{12}$')
 _PROJECT_RE = re.compile(r'^[0-9a-f-]+$')

@@ -27,6 +27,7 @@ from oslo_config import cfg
 from novalite.api.identity import clouds
 from novalite.api.identity import resources as identity_resources
 from novalite.cmd import api as api_cmd
+from novalite.cmd import common
 from novalite.cmd import compute as compute_cmd
 from novalite.cmd import conductor as conductor_cmd
 from novalite.cmd import scheduler as scheduler_cmd
@@ -238,6 +239,7 @@ def main(argv=None):
     migration.db_sync()
     # first start: every service of this process is enrolled, keys under state_path
     rpc.init(allow_in_process=True, identities=ALL_BINARIES, enrol_missing=True)
+    common.freeze_startup_objects()
     launcher = service.ServiceLauncher(CONF)
     for svc in (conductor_cmd.make_service(), scheduler_cmd.make_service(),
                 compute_cmd.make_service()):

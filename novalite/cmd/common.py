@@ -1,4 +1,5 @@
 """Shared start-up for the RPC daemons: config, RPC, launcher."""
+import gc
 import sys
 
 from oslo_config import cfg
@@ -15,7 +16,17 @@ def serve(argv, make_service, binary, key_source='db'):
     start, READY=1, run until SIGTERM (graceful stop), exit 0."""
     config.parse_args(argv)
     rpc.init(identities=[binary], key_source=key_source)
+    freeze_startup_objects()
     launcher = service.ServiceLauncher(CONF)
     launcher.launch_service(make_service())
     launcher.install_signal_handlers()
     sys.exit(launcher.wait(on_stop=[rpc.cleanup]))
+
+
+def freeze_startup_objects():
+    """What start-up created (modules, classes, configuration) lives as long
+    as the process: move it out of the garbage collector's way, so that a
+    full collection does not walk it again and again (a collection triggered
+    while the scheduler builds 10,000 host states took ~90 ms of CPU)."""
+    gc.collect()
+    gc.freeze()

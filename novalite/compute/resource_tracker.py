@@ -3,7 +3,8 @@
 ``instance_claim`` asks the conductor to run the claim, one conditional SQL
 UPDATE of the compute node row (a build sends it with its first steps and
 gets its Claim from ``claimed``); ``update_available_resource`` reports the
-driver's capacity and has the conductor recount usage from the claims.
+driver's capacity of all the host's nodes in one call and has the conductor
+recount their usage from the claims.
 """
 import logging
 
@@ -50,12 +51,14 @@ class ResourceTracker:
             LOG.exception('Could not release the claim of %s', instance.uuid)
 
     def update_available_resource(self, context):
-        nodes = []
-        for nodename in self.driver.get_available_nodes():
-            resources = self.driver.get_available_resource(nodename)
-            nodes.append(self.conductor_api.compute_node_report(
-                context, self.host, resources, reserved(), allocation_ratios()))
-        for n in nodes:
+        """Report every node of this host in one conductor call (at start and
+        periodically): capacity from the driver, usage recounted from the
+        claims.  Returns the conductor's summary of each node."""
+        resources = [self.driver.get_available_resource(n)
+                     for n in self.driver.get_available_nodes()]
+        nodes = self.conductor_api.compute_nodes_report(
+            context, self.host, resources, reserved(), allocation_ratios())
+        for n in nodes if LOG.isEnabledFor(logging.DEBUG) else ():
             LOG.debug('Final resource view: name=%s vcpus=%s/%s ram=%s/%sMB disk=%s/%sGB',
                       n['hypervisor_hostname'], n['vcpus_used'], n['vcpus'],
                       n['memory_mb_used'], n['memory_mb'], n['local_gb_used'], n['local_gb'])

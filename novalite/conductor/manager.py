@@ -227,7 +227,8 @@ class ConductorManager:
     may only touch instances scheduled to it and its own node rows."""
     # 4.0: fail_build replaces instance_fault_create (one call fails a build)
     # 4.1: instance_steps (many instances' saves, events and claims in one call)
-    target = messaging.Target(version='4.1')
+    # 4.2: compute_nodes_report (all of a host's nodes in one call)
+    target = messaging.Target(version='4.2')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -293,6 +294,10 @@ class ConductorManager:
 
     def instances_on_host(self, context, host):
         return db.instance_get_all_by_filters({'host': host})
+
+    # -- 4.2 -------------------------------------------------------------------
+    def compute_nodes_report(self, context, host, nodes, reserved, ratios):
+        return db_hosts.compute_nodes_report(host, nodes, reserved, ratios)
 
 
 class PeriodicTasks:

@@ -15,6 +15,8 @@ from novalite import rpc
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 TOPIC = 'conductor'
+# nodes per compute_nodes_report call (the conductor refuses more)
+NODES_PER_REPORT = 1000
 # What the conductor raises when its database is away (seen as RemoteError).
 DB_OUTAGE_ERRORS = ('OperationalError', 'InterfaceError', 'DBConnectionError',
                     'DisconnectionError', 'PendingRollbackError')
@@ -53,8 +55,9 @@ class ConductorAPI:
     the conductor only lets it touch instances scheduled to it.
 
     4.0: the database proxy; 4.1 adds ``instance_steps`` (many instances'
-    saves, action events and claims in one call)."""
-    VERSION = '4.1'
+    saves, action events and claims in one call); 4.2 adds
+    ``compute_nodes_report`` (all of a host's nodes in one call)."""
+    VERSION = '4.2'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
@@ -126,3 +129,17 @@ class ConductorAPI:
 
     def instances_on_host(self, ctxt, host):
         return self._call(ctxt, 'instances_on_host', host=host)
+
+    # -- 4.2 -------------------------------------------------------------------
+    def compute_nodes_report(self, ctxt, host, nodes, reserved, ratios):
+        """All of the host's nodes (the driver's resources of each) in one
+        call per ``NODES_PER_REPORT`` (4.2); returns a summary per node.  A
+        conductor capped below 4.2 gets one ``compute_node_report`` per node."""
+        if not self.client.can_send_version('4.2'):
+            return [self.compute_node_report(ctxt, host, n, reserved, ratios) for n in nodes]
+        out = []
+        for i in range(0, len(nodes), NODES_PER_REPORT):
+            out += self._call(ctxt, 'compute_nodes_report', version='4.2', host=host,
+                              nodes=nodes[i:i + NODES_PER_REPORT], reserved=reserved,
+                              ratios=ratios)
+        return out

@@ -2,7 +2,6 @@
 max_request_body_size, the body size limit (Nova's option, oslo.middleware's
 definition)."""
 from oslo_config import cfg
-from oslo_middleware import sizelimit
 
 api_group = cfg.OptGroup('api', title='API options')
 
@@ -34,8 +33,16 @@ opts = [
 def register_opts(conf):
     conf.register_group(api_group)
     conf.register_opts(opts, group=api_group)
+
+
+def register_sizelimit_opts(conf):
+    """[oslo_middleware] max_request_body_size: registered by the API's
+    WSGI app (novalite/api/wsgi.py), so the other daemons do not import
+    oslo.middleware (~20 MiB with webob and jinja2)."""
+    from oslo_middleware import sizelimit
     conf.register_opts(sizelimit.OPTS, group='oslo_middleware')
 
 
 def list_opts():
+    from oslo_middleware import sizelimit
     return {api_group.name: opts, 'oslo_middleware': sizelimit.OPTS}

@@ -9,7 +9,6 @@ keystoneauth's loading helpers register the session options (``timeout``,
 (``service_type``, ``valid_interfaces``, ``region_name``,
 ``endpoint_override``, ...).
 """
-from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
 NEUTRON_GROUP = 'neutron'
@@ -46,6 +45,14 @@ ALL_OPTS = neutron_opts + metadata_proxy_opts
 def register_opts(conf):
     conf.register_group(neutron_group)
     conf.register_opts(ALL_OPTS, group=neutron_group)
+
+
+def register_keystoneauth_opts(conf):
+    """keystoneauth's session, auth and adapter options of [neutron].  The
+    Neutron client (novalite/network/neutron.py) registers them when it is
+    imported, so a daemon that never talks to Neutron (the scheduler, the
+    conductor) does not load keystoneauth and requests (~20 MiB)."""
+    from keystoneauth1 import loading as ks_loading
     ks_loading.register_session_conf_options(conf, NEUTRON_GROUP)
     ks_loading.register_auth_conf_options(conf, NEUTRON_GROUP)
     ks_loading.register_adapter_conf_options(conf, NEUTRON_GROUP, include_deprecated=False)
@@ -54,6 +61,7 @@ def register_opts(conf):
 
 
 def list_opts():
+    from keystoneauth1 import loading as ks_loading
     adapter = ks_loading.get_adapter_conf_options(include_deprecated=False)
     for opt in adapter:
         if opt.dest == 'service_type':

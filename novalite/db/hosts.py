@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from novalite.db.session import now, reader, retry_on_deadlock, row_dict, writer
 from novalite.db import models as m
+from novalite.db import node_report
 from novalite import exception
 
 CONF = cfg.CONF
@@ -146,63 +147,24 @@ def _node_dict(row):
     return d
 
 
+def compute_nodes_report(host, nodes, reserved, ratios):
+    """All of a host's node reports in one transaction (``node_report``):
+    create or refresh each node's row and recount its usage from the
+    instances claimed on it.  Returns a summary dict per node."""
+    service = service_get(host, 'novalite-compute')
+    return node_report.compute_nodes_report(host, nodes, reserved, ratios,
+                                            service['id'] if service else None)
+
+
 def compute_node_report(host, resources, reserved, ratios):
-    """Create or refresh the node row for ``resources['hypervisor_hostname']``
-    and recount its usage from the instances claimed on it.
+    """One node's report (conductor RPC 4.0); returns the node row.
 
     ``reserved`` is {'memory_mb', 'vcpus', 'disk_gb'}; ``ratios`` is
     {'cpu', 'ram', 'disk'} allocation ratios.
     """
-    nodename = resources['hypervisor_hostname']
-    service = service_get(host, 'novalite-compute')
-    values = {
-        'vcpus': resources['vcpus'], 'memory_mb': resources['memory_mb'],
-        'local_gb': resources['local_gb'],
-        'hypervisor_type': resources.get('hypervisor_type'),
-        'hypervisor_version': resources.get('hypervisor_version'),
-        'cpu_info': json.dumps(resources.get('cpu_info') or {})
-        if not isinstance(resources.get('cpu_info'), str) else resources['cpu_info'],
-        'supported_instances': json.dumps(resources.get('supported_instances') or []),
-        'host_ip': CONF.my_ip if resources.get('host_ip') is None else resources['host_ip'],
-        'cpu_allocation_ratio': ratios['cpu'], 'ram_allocation_ratio': ratios['ram'],
-        'disk_allocation_ratio': ratios['disk'],
-        'service_id': service['id'] if service else None,
-    }
-    with writer() as session:
-        row = session.scalars(select(m.ComputeNode).where(
-            m.ComputeNode.host == host, m.ComputeNode.hypervisor_hostname == nodename,
-            m.ComputeNode.deleted == 0)).first()
-        if row is None:
-            row = m.ComputeNode(uuid=str(uuidlib.uuid4()), host=host,
-                                hypervisor_hostname=nodename, **values)
-            session.add(row)
-            session.flush()
-        else:
-            session.execute(update(m.ComputeNode).where(m.ComputeNode.id == row.id)
-                            .values(updated_at=now(), **values))
-        _recount_usage(session, row.id, reserved)
-        return _node_dict(session.get(m.ComputeNode, row.id, populate_existing=True))
-
-
-def _recount_usage(session, node_id, reserved):
-    """Usage = reserved + the sizes of live instances holding a claim here."""
-    def claimed(expr):
-        return select(func.coalesce(func.sum(expr), 0)).where(
-            m.Instance.compute_id == node_id, m.Instance.deleted == 0).scalar_subquery()
-    disk = m.Instance.root_gb + m.Instance.ephemeral_gb
-    session.execute(update(m.ComputeNode).where(m.ComputeNode.id == node_id).values(
-        vcpus_used=reserved['vcpus'] + claimed(m.Instance.vcpus),
-        memory_mb_used=reserved['memory_mb'] + claimed(m.Instance.memory_mb),
-        local_gb_used=reserved['disk_gb'] + claimed(disk),
-        running_vms=select(func.count(m.Instance.id)).where(
-            m.Instance.compute_id == node_id, m.Instance.deleted == 0).scalar_subquery()))
-    _refresh_free(session, node_id)
-
-
-def _refresh_free(session, node_id):
-    session.execute(update(m.ComputeNode).where(m.ComputeNode.id == node_id).values(
-        free_ram_mb=m.ComputeNode.memory_mb - m.ComputeNode.memory_mb_used,
-        free_disk_gb=m.ComputeNode.local_gb - m.ComputeNode.local_gb_used))
+    summary = compute_nodes_report(host, [resources], reserved, ratios)[0]
+    with reader() as session:
+        return _node_dict(session.get(m.ComputeNode, summary['id']))
 
 
 def compute_node_get_all(host=None):
@@ -231,6 +193,27 @@ def compute_nodes_get_with_services(node_id=None, node_uuid=None, hostname_like=
                                                                    autoescape=True))
         return [(_node_dict(n), _service_dict(s) if s is not None else None)
                 for n, s in session.execute(q.order_by(m.ComputeNode.id))]
+
+
+# what the scheduler reads of a node (HostState)
+NODE_STATE = ('id', 'host', 'hypervisor_hostname', 'vcpus', 'memory_mb', 'local_gb',
+              'vcpus_used', 'memory_mb_used', 'local_gb_used', 'running_vms',
+              'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio')
+
+
+def compute_node_states():
+    """The scheduler's read: ({host: compute service dict}, node rows with
+    only the ``NODE_STATE`` columns, by id).  Two plain SELECTs whatever the
+    number of nodes; a service is judged up once, not once per node."""
+    cn = m.ComputeNode.__table__
+    with reader() as session:
+        services = {s.host: _service_dict(s) for s in session.scalars(select(m.Service).where(
+            m.Service.binary == 'novalite-compute', m.Service.deleted == 0))}
+        # Core, not ORM: plain rows, no per-row ORM bookkeeping
+        nodes = session.connection().execute(select(*[cn.c[c] for c in NODE_STATE])
+                                             .where(cn.c.deleted == 0)
+                                             .order_by(cn.c.id)).all()
+    return services, nodes
 
 
 # -- the claim ----------------------------------------------------------------

@@ -31,6 +31,7 @@ class Instance(BASE, TimestampMixin, SoftDeleteMixin):
         Index('instances_host_deleted_idx', 'host', 'deleted'),
         Index('instances_reservation_id_idx', 'reservation_id'),
         Index('instances_vm_state_idx', 'vm_state', 'deleted'),
+        Index('instances_compute_id_idx', 'compute_id'),
     )
     id = Column(Integer, primary_key=True, autoincrement=True)
     uuid = Column(String(36), nullable=False, unique=True)
@@ -112,6 +113,7 @@ class InstanceAction(BASE, TimestampMixin, SoftDeleteMixin):
 
 class InstanceActionEvent(BASE, TimestampMixin, SoftDeleteMixin):
     __tablename__ = 'instance_actions_events'
+    __table_args__ = (Index('instance_actions_events_action_id_idx', 'action_id'),)
     id = Column(Integer, primary_key=True)
     event = Column(String(255))
     action_id = Column(Integer, ForeignKey('instance_actions.id'), nullable=False)

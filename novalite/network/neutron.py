@@ -23,11 +23,13 @@ from oslo_config import cfg
 from oslo_utils import uuidutils
 import requests
 
+from novalite.conf import neutron as conf_neutron
 from novalite import exception
 from novalite.network import local
 from novalite.network import model
 
 CONF = cfg.CONF
+conf_neutron.register_keystoneauth_opts(CONF)
 LOG = logging.getLogger(__name__)
 
 NEUTRON_GROUP = 'neutron'

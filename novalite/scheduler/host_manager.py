@@ -10,20 +10,29 @@ class HostState:
     """What the filters and weighers see of one compute node."""
 
     def __init__(self, node, service):
-        self.host = node['host']
-        self.nodename = node['hypervisor_hostname']
-        self.compute_node_id = node['id']
+        self._set(service, *(node[c] for c in db_hosts.NODE_STATE))
+
+    @classmethod
+    def from_row(cls, row, service):
+        """From a ``compute_node_states`` row (the ``NODE_STATE`` columns)."""
+        self = cls.__new__(cls)
+        self._set(service, *row)
+        return self
+
+    def _set(self, service, node_id, host, nodename, vcpus, memory_mb, local_gb, vcpus_used,
+             memory_mb_used, local_gb_used, running_vms, cpu_ratio, ram_ratio, disk_ratio):
+        self.host, self.nodename, self.compute_node_id = host, nodename, node_id
         self.service = service
-        self.total_usable_vcpus = node['vcpus']
-        self.total_usable_ram_mb = node['memory_mb']
-        self.total_usable_disk_gb = node['local_gb']
-        self.vcpus_used = node['vcpus_used']
-        self.free_ram_mb = node['memory_mb'] - node['memory_mb_used']
-        self.free_disk_mb = (node['local_gb'] - node['local_gb_used']) * 1024
-        self.num_instances = node['running_vms']
-        self.cpu_allocation_ratio = node['cpu_allocation_ratio']
-        self.ram_allocation_ratio = node['ram_allocation_ratio']
-        self.disk_allocation_ratio = node['disk_allocation_ratio']
+        self.total_usable_vcpus = vcpus
+        self.total_usable_ram_mb = memory_mb
+        self.total_usable_disk_gb = local_gb
+        self.vcpus_used = vcpus_used
+        self.free_ram_mb = memory_mb - memory_mb_used
+        self.free_disk_mb = (local_gb - local_gb_used) * 1024
+        self.num_instances = running_vms
+        self.cpu_allocation_ratio = cpu_ratio
+        self.ram_allocation_ratio = ram_ratio
+        self.disk_allocation_ratio = disk_ratio
         self.availability_zone = None
         self.limits = {}
 
@@ -40,11 +49,15 @@ class HostState:
 
 class HostManager:
     def get_all_host_states(self, default_az):
+        """A HostState per node whose compute service exists; the nodes of
+        one service share its dict (ComputeFilter judges it once)."""
+        services, nodes = db_hosts.compute_node_states()
         states = []
-        for node, svc in db_hosts.compute_nodes_get_with_services():
-            if svc is None:
-                continue
-            state = HostState(node, svc)
-            state.availability_zone = default_az
-            states.append(state)
+        from_row = HostState.from_row
+        for node in nodes:
+            svc = services.get(node[1])
+            if svc is not None:
+                state = from_row(node, svc)
+                state.availability_zone = default_az
+                states.append(state)
         return states

@@ -6,7 +6,6 @@ the host states, so concurrent requests spread over equal hosts instead of
 piling onto the one that looked best a moment ago.
 """
 import logging
-import random
 import threading
 import time
 
@@ -18,7 +17,7 @@ from novalite.db import api as db
 from novalite import exception
 from novalite.objects.request_spec import Selection
 from novalite.scheduler import host_manager
-from novalite.scheduler import weights as weights_mod
+from novalite.scheduler import ranking as ranking_mod
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -62,28 +61,34 @@ class SchedulerManager:
 
     # -- the algorithm ------------------------------------------------------
     def _schedule(self, spec, instance_uuids, hosts, return_alternates):
+        """Filter and weigh once; after each placement only the host that
+        took it is filtered and weighed again (its capacity is all that
+        changed), so a multi-create costs one pass over the hosts, not one
+        per instance."""
         if not hosts:
             raise exception.NoValidHost(reason='There are no compute hosts.')
         hosts, forced = self._destinations(hosts, spec)
-        result = []
-        for num, _uuid in enumerate(instance_uuids):
-            passing, why = (hosts, '') if forced else self._filter(hosts, spec)
-            if not passing:
-                if num:
-                    why = 'There are not enough hosts available. ' + why
-                raise exception.NoValidHost(reason=why)
-            ranked = self._weigh(passing, spec)
-            chosen = self._pick(ranked)
+        passing, why = (hosts, '') if forced else self._filter(hosts, spec)
+        if not passing:
+            raise exception.NoValidHost(reason=why)
+        ranking = ranking_mod.Ranking(self.weighers, passing, spec)
+        subset_size = CONF.filter_scheduler.host_subset_size
+        attempts = CONF.scheduler.max_attempts if return_alternates else 1
+        result, chosen = [], None
+        for _uuid in instance_uuids:
+            if chosen is not None:
+                if forced or self._passes(chosen, spec):
+                    ranking.reweigh(chosen)
+                else:
+                    ranking.remove(chosen)
+                if not ranking:
+                    _none, why = self._filter(hosts, spec)
+                    raise exception.NoValidHost(
+                        reason='There are not enough hosts available. ' + why)
+            chosen = ranking.choose(subset_size)
             chosen.consume_from_request(spec)
-            selections = [self._selection(chosen)]
-            if return_alternates:
-                others = [h for h, _w in ranked if h.host != chosen.host]
-                seen = set()
-                for h in others:
-                    if h.host not in seen and len(selections) < CONF.scheduler.max_attempts:
-                        seen.add(h.host)
-                        selections.append(self._selection(h))
-            result.append(selections)
+            result.append([self._selection(h) for h in
+                           [chosen] + ranking.alternates(chosen.host, attempts - 1)])
         return result
 
     @staticmethod
@@ -116,22 +121,11 @@ class SchedulerManager:
                 return [], f.explain(spec, before, 0)
         return remaining, ''
 
-    def _weigh(self, hosts, spec):
-        totals = [0.0] * len(hosts)
-        for w in self.weighers:
-            raw = weights_mod.normalize([w.weigh(h, spec) for h in hosts])
-            mult = w.weight_multiplier()
-            totals = [t + mult * r for t, r in zip(totals, raw)]
-        return sorted(zip(hosts, totals), key=lambda hw: hw[1], reverse=True)
-
-    @staticmethod
-    def _pick(ranked):
-        """Random among the best ``host_subset_size`` hosts, and always among
-        all hosts tied for the best weight: equal hosts share load."""
-        best = ranked[0][1]
-        size = max(CONF.filter_scheduler.host_subset_size,
-                   sum(1 for _h, w in ranked if w >= best - 1e-9))
-        return random.choice(ranked[:size])[0]
+    def _passes(self, host, spec):
+        """Does ``host`` still pass after consuming a placement?  Filters run
+        once per request are not asked again (as in Nova)."""
+        return all(f.filter_all([host], spec) for f in self.filters
+                   if not f.run_filter_once_per_request)
 
     @staticmethod
     def _selection(h):

@@ -23,6 +23,8 @@ from novalite import exception
 from novalite.virt import driver
 
 CONF = cfg.CONF
+CPU_INFO = json.dumps({'arch': 'x86_64', 'model': 'fake', 'vendor': 'fake',
+                       'topology': {'sockets': 1, 'cores': 1, 'threads': 1}})
 
 
 def _matches(regex, instance):
@@ -52,9 +54,7 @@ class FakeDriver(driver.ComputeDriver):
             'vcpus': CONF.fake_driver.vcpus, 'memory_mb': CONF.fake_driver.memory_mb,
             'local_gb': CONF.fake_driver.local_gb, 'hypervisor_type': 'fake',
             'hypervisor_version': 1000, 'hypervisor_hostname': nodename,
-            'cpu_info': json.dumps({'arch': 'x86_64', 'model': 'fake', 'vendor': 'fake',
-                                    'topology': {'sockets': 1, 'cores': 1, 'threads': 1}}),
-            'supported_instances': [['x86_64', 'fake', 'hvm']],
+            'cpu_info': CPU_INFO, 'supported_instances': [['x86_64', 'fake', 'hvm']],
         }
 
     def _should_fail(self, instance):

@@ -127,3 +127,36 @@ def test_two_services_registering_at_once_both_get_a_row(database):
         t.join()
     assert errors == []
     assert len(hosts.service_get_all(binary='novalite-conductor')) == 6
+
+
+def test_a_host_reports_all_its_nodes_in_one_transaction(database):
+    """compute_nodes_report: new nodes inserted, changed ones updated, usage
+    recounted from the claims; a node named twice counts once."""
+    hosts.service_heartbeat('big', 'novalite-compute', 'compute')
+    res = lambda name, ram=4096: {'hypervisor_hostname': name, 'vcpus': 4,  # noqa: E731
+                                  'memory_mb': ram, 'local_gb': 10}
+    reserved, ratios = {'memory_mb': 256, 'vcpus': 0, 'disk_gb': 0}, {'cpu': 1.0, 'ram': 1.0,
+                                                                     'disk': 1.0}
+    names = ['big-node%d' % i for i in range(60)]
+    out = hosts.compute_nodes_report('big', [res(n) for n in names + names[:1]], reserved,
+                                     ratios)
+    assert [n['hypervisor_hostname'] for n in out] == names
+    assert {n['memory_mb_used'] for n in out} == {256}
+    _instance('44444444-4444-4444-4444-444444444444', host='big')
+    hosts.instance_claim('44444444-4444-4444-4444-444444444444', 'big', 'big-node7')
+    with db_session.get_engine().begin() as conn:     # usage drifted on node 3
+        conn.execute(models.ComputeNode.__table__.update().where(
+            models.ComputeNode.hypervisor_hostname == 'big-node3').values(memory_mb_used=9))
+    out = hosts.compute_nodes_report('big', [res(n, 8192 if n == 'big-node5' else 4096)
+                                             for n in names], reserved, ratios)
+    by_name = {n['hypervisor_hostname']: n for n in out}
+    assert len(hosts.compute_node_get_all('big')) == 60
+    assert (by_name['big-node7']['memory_mb_used'], by_name['big-node7']['running_vms']) == \
+        (256 + 512, 1)
+    assert by_name['big-node3']['memory_mb_used'] == 256
+    assert by_name['big-node5']['memory_mb'] == 8192
+    node5 = [n for n in hosts.compute_node_get_all('big') if n['id'] == by_name['big-node5']['id']]
+    assert node5[0]['free_ram_mb'] == 8192 - 256
+    # the scheduler's read: every node, with its service
+    services, rows = hosts.compute_node_states()
+    assert 'big' in services and len([r for r in rows if r.host == 'big']) == 60

@@ -290,3 +290,36 @@ def test_build_timeout_is_the_last_resort_and_names_the_step(cell, fake_driver_o
     assert cell.usage('h1') == before
     wait_for(lambda: cell.build_done('h1', uuid), 10, what='build returned')
     assert cell.usage('h1') == before
+
+
+def test_a_host_of_many_nodes_reports_them_in_one_conductor_call(cell, fake_driver_opts,
+                                                                 monkeypatch):
+    """The resource report of a compute with 300 fake nodes is one conductor
+    call (4.2); a conductor capped at 4.0 gets one call per node."""
+    from novalite.compute import resource_tracker
+    from novalite.virt import fake
+    fake_driver_opts(nodes=300)
+    rpc.add_identity('novalite-compute', 'many', enrol_missing=True)
+    driver = fake.FakeDriver()
+    driver.init_host('many')
+    ctx = nl_context.get_admin_context()
+
+    def report():
+        api, calls = conductor_rpcapi.ConductorAPI(), []
+        real = api._call
+        monkeypatch.setattr(api, '_call', lambda c, method, **kw: calls.append(method)
+                            or real(c, method, **kw))
+        return resource_tracker.ResourceTracker('many', driver, api).update_available_resource(
+            ctx), calls
+    nodes, calls = report()
+    assert calls == ['compute_nodes_report']
+    assert len(nodes) == 300 == len(db_hosts.compute_node_get_all(host='many'))
+    CONF.set_override('conductor', '4.0', group='upgrade_levels')
+    try:
+        fake_driver_opts(nodes=3)
+        driver.init_host('many')
+        nodes, calls = report()
+    finally:
+        CONF.clear_override('conductor', group='upgrade_levels')
+    assert calls == ['compute_node_report'] * 3
+    assert [n['hypervisor_hostname'] for n in nodes] == ['many-node1', 'many-node2', 'many-node3']

@@ -2,6 +2,7 @@
 host states are built from the same dicts the SQL layer returns)."""
 import collections
 import datetime
+import random
 
 import pytest
 from oslo_config import cfg
@@ -11,6 +12,7 @@ from novalite import exception
 from novalite.objects.request_spec import RequestSpec
 from novalite.scheduler import host_manager
 from novalite.scheduler import manager
+from novalite.scheduler import weights
 
 CONF = cfg.CONF
 
@@ -103,3 +105,99 @@ def test_forced_host_skips_filters_and_requested_destination_filters(sched):
     spec.requested_destination = {'host': 'elsewhere', 'node': None}
     with pytest.raises(exception.NoValidHost, match='not a compute node'):
         sched._schedule(spec, ['u1'], [full, roomy], True)
+
+
+# -- the incremental multi-create gives what weighing every host again gives ----------
+def _reference_schedule(sched, spec, count, hosts):
+    """The plain algorithm: filter and weigh every host for every instance."""
+    result = []
+    for num in range(count):
+        passing = hosts
+        for f in sched.filters:
+            passing = f.filter_all(passing, spec)
+        if not passing:
+            return result, 'NoValidHost after %d' % num
+        totals = [0.0] * len(passing)
+        for w in sched.weighers:
+            raw = weights.normalize([w.weigh(h, spec) for h in passing])
+            totals = [t + w.weight_multiplier() * r for t, r in zip(totals, raw)]
+        ranked = sorted(zip(passing, totals), key=lambda hw: hw[1], reverse=True)
+        best = ranked[0][1]
+        size = max(CONF.filter_scheduler.host_subset_size,
+                   sum(1 for _h, w in ranked if w >= best - 1e-9))
+        chosen = random.choice(ranked[:size])[0]
+        chosen.consume_from_request(spec)
+        picks, seen = [chosen], {chosen.host}
+        for h, _w in ranked:
+            if h.host not in seen and len(picks) < CONF.scheduler.max_attempts:
+                seen.add(h.host)
+                picks.append(h)
+        result.append([(h.host, h.nodename) for h in picks])
+    return result, None
+
+
+class _FewInstancesWeigher(weights.BaseHostWeigher):
+    def weight_multiplier(self):
+        return 0.5
+
+    def weigh(self, host_state, spec):
+        return -host_state.num_instances
+
+
+def _node_states(seed):
+    """Hosts of 1 to 4 nodes of mixed sizes, some nearly full."""
+    rnd = random.Random(seed)
+    svc = {h: {'disabled': False, 'last_seen_up': datetime.datetime.now(
+        datetime.timezone.utc).replace(tzinfo=None)} for h in 'abcdef'}
+    states, node_id = [], 0
+    for host in 'abcdef':
+        for n in range(rnd.randint(1, 4)):
+            node_id += 1
+            ram = rnd.choice([1024, 2048, 4096, 8192])
+            node = {'id': node_id, 'host': host, 'hypervisor_hostname': '%s-%d' % (host, n),
+                    'vcpus': rnd.choice([2, 4, 8]), 'memory_mb': ram, 'local_gb': 50,
+                    'vcpus_used': rnd.randint(0, 2),
+                    'memory_mb_used': rnd.choice([0, 512, ram // 2]),
+                    'local_gb_used': 0, 'running_vms': rnd.randint(0, 3),
+                    'cpu_allocation_ratio': 1.0, 'ram_allocation_ratio': 1.0,
+                    'disk_allocation_ratio': 1.0}
+            s = host_manager.HostState(node, svc[host])
+            s.availability_zone = 'nova'
+            states.append(s)
+    return states
+
+
+@pytest.mark.parametrize('subset_size', [1, 3])
+def test_multi_create_matches_weighing_every_host_again(sched, subset_size):
+    CONF.set_override('host_subset_size', subset_size, 'filter_scheduler')
+    sched.weighers = sched.weighers + [_FewInstancesWeigher()]
+    try:
+        for seed in range(40):
+            count = 5 + seed % 30
+            random.seed(seed)
+            expected, failed = _reference_schedule(sched, _spec(), count, _node_states(seed))
+            random.seed(seed)
+            try:
+                got = [[(s.service_host, s.nodename) for s in r]
+                       for r in sched._schedule(_spec(), ['u'] * count, _node_states(seed), True)]
+            except exception.NoValidHost:
+                got = None
+            assert got == (None if failed else expected), (seed, failed)
+    finally:
+        CONF.clear_override('host_subset_size', 'filter_scheduler')
+
+
+def test_many_nodes_of_one_service_are_judged_once(sched, monkeypatch):
+    calls = []
+    real = host_manager.db_hosts.service_is_up
+    monkeypatch.setattr(host_manager.db_hosts, 'service_is_up',
+                        lambda svc, at=None: calls.append(1) or real(svc, at))
+    svc = {'disabled': False, 'last_seen_up': datetime.datetime.now(
+        datetime.timezone.utc).replace(tzinfo=None)}
+    hosts = [host_manager.HostState.from_row(
+        (i, 'big', 'big-node%d' % i, 8, 16384, 100, 0, 0, 0, 0, 4.0, 1.0, 1.0), svc)
+        for i in range(1000)]
+    result = sched._schedule(_spec(), ['u1', 'u2'], hosts, True)
+    assert len(calls) == 2      # all 1000 nodes at once, then the node that took u1
+    assert {r[0].nodename for r in result} <= {h.nodename for h in hosts}
+    assert [len(r) for r in result] == [1, 1]     # no other host to retry on

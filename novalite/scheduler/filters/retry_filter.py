@@ -4,8 +4,17 @@ from novalite.scheduler import filters
 
 class RetryFilter(filters.BaseHostFilter):
     def host_passes(self, host_state, spec):
-        tried = (spec.retry or {}).get('hosts', [])
-        return [host_state.host, host_state.nodename] not in [list(h) for h in tried]
+        return (host_state.host, host_state.nodename) not in self._tried(spec)
+
+    def filter_all(self, host_states, spec):
+        tried = self._tried(spec)
+        if not tried:
+            return list(host_states)
+        return [h for h in host_states if (h.host, h.nodename) not in tried]
+
+    @staticmethod
+    def _tried(spec):
+        return {tuple(h) for h in (spec.retry or {}).get('hosts', [])}
 
     def explain(self, spec, before, after):
         return 'RetryFilter: %d of %d hosts were not tried before' % (after, before)
