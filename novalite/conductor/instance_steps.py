@@ -97,11 +97,37 @@ def _advance(host, r, instance_update):
                     r.uuid, step['update'], step.get('expected_task_state'),
                     step.get('check_task_state', False), step.get('expected_vm_state'))
             except STEP_ERRORS as exc:
-                _flush(host, r)
-                r.fail(exc)
-                return
+                later = _applied_through(r, exc)
+                if later is None:
+                    _flush(host, r)
+                    r.fail(exc)
+                    return
+                r.answer['instance'], r.pos = later
         r.pos += 1
     _flush(host, r)
+
+
+def _applied_through(r, exc):
+    """(instance, index) when ``r`` is a repeat of steps already run (a
+    call retried across a reconnect, or run by two conductors at once): the
+    instance is in the states a later save of the same list sets, so the
+    steps up to that save and the events after it were applied (claims
+    included): the index of the last of them, else None."""
+    if not isinstance(exc, exception.UnexpectedTaskStateError):
+        return None
+    try:
+        inst = db.instance_get_by_uuid(r.uuid)
+    except exception.InstanceNotFound:
+        return None
+    for i in range(len(r.steps) - 1, r.pos, -1):
+        updates = r.steps[i].get('update') or {}
+        states = {k: updates[k] for k in ('vm_state', 'task_state') if k in updates}
+        if states and all(getattr(inst, k) == v for k, v in states.items()):
+            # the events written with that save were written then too
+            while i + 1 < len(r.steps) and 'events' in r.steps[i + 1]:
+                i += 1
+            return inst, i
+    return None
 
 
 def _flush(host, r):

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from oslo_config import cfg
 from sqlalchemy import func, select, update
 
-from novalite.db.session import now, reader, retry_on_deadlock, row_dict, writer
+from novalite.db.session import (now, reader, retry_on_deadlock, row_dict, write_transaction,
+                                 writer)
 from novalite.db import models as m
 from novalite.db import node_report
 from novalite import exception
@@ -231,9 +232,11 @@ def instance_claim(instance_uuid, host, nodename):
     NotAllowedByHost when it was not scheduled to ``host``.
     Returns the node row after the claim.
     """
-    with writer() as session:
+    with write_transaction() as session:
+        # the row lock makes a repeated claim (a call retried while its first
+        # try still runs on another conductor) wait, then see it claimed
         inst = session.scalars(select(m.Instance).where(
-            m.Instance.uuid == instance_uuid, m.Instance.deleted == 0)).first()
+            m.Instance.uuid == instance_uuid, m.Instance.deleted == 0).with_for_update()).first()
         if inst is None:
             raise exception.InstanceNotFound(instance_id=instance_uuid)
         if inst.host != host:

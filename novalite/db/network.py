@@ -7,7 +7,6 @@ caller sees its project's networks and the shared ones, and the subnets of
 those networks (Neutron's model query with the ``shared`` RBAC entries).
 Functions return plain dicts; errors are Neutron's (novalite.network.errors).
 """
-import contextlib
 import ipaddress
 import random
 import uuid
@@ -17,25 +16,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, update
 
 from novalite.db import session as db_session
-from novalite.db.session import now, reader, row_dict, writer
+from novalite.db.session import now, reader, row_dict, write_transaction
 from novalite.db import models as m
 from novalite.network import errors
 
 # many writers race for a subnet's few free addresses: retry often, briefly
 retry_on_deadlock = db_session.retry_on_deadlock(
     attempts=20, backoff=lambda attempt: random.uniform(0, 0.01 * (attempt + 1)))
-
-
-@contextlib.contextmanager
-def write_transaction():
-    """A writer session; on SQLite the transaction starts with BEGIN
-    IMMEDIATE, so it holds the write lock from its first statement (pysqlite
-    would begin only at the first INSERT, and a SAVEPOINT before that would
-    turn its RELEASE into a COMMIT)."""
-    with writer() as session:
-        if session.get_bind().dialect.name == 'sqlite':
-            session.execute(sa.text('BEGIN IMMEDIATE'))
-        yield session
 
 
 def _apply_filters(q, model, filters):

@@ -21,7 +21,8 @@ from sqlalchemy import select, update
 
 from novalite.db.session import now, reader, row_dict
 from novalite.db import models as m
-from novalite.db.network import retry_on_deadlock, write_transaction
+from novalite.db.network import retry_on_deadlock
+from novalite.db.session import write_transaction
 from novalite.network import errors
 
 MAC_RETRIES = 16

@@ -76,6 +76,19 @@ def writer():
 
 reader = writer
 
+
+@contextlib.contextmanager
+def write_transaction():
+    """A writer session; on SQLite the transaction starts with BEGIN
+    IMMEDIATE, so it holds the write lock from its first statement (pysqlite
+    would begin only at the first INSERT, and a SAVEPOINT before that would
+    turn its RELEASE into a COMMIT).  Where a read decides a write (the
+    claim, IPAM) this is what SELECT ... FOR UPDATE is elsewhere."""
+    with writer() as session:
+        if session.get_bind().dialect.name == 'sqlite':
+            session.execute(sa.text('BEGIN IMMEDIATE'))
+        yield session
+
 # MariaDB/MySQL 1213 (deadlock) and 1205 (lock wait timeout); PostgreSQL 40P01
 # (deadlock detected) and 40001 (serialization failure); SQLite busy
 _RETRYABLE = {1213, 1205, '40P01', '40001'}

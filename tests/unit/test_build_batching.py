@@ -170,3 +170,40 @@ def test_batch_claim_takes_what_fits(cell):
     assert len(refused) == 1 and isinstance(got[refused[0]],
                                             exception.ComputeResourcesUnavailable), got
     cell.computes[host].manager.update_available_resource()     # usage recounted
+
+
+def test_repeated_steps_are_applied_once(cell):
+    """A compute's first step list sent twice (a call retried across a
+    reconnect whose first try was applied, or both tries run by two
+    conductors): the repeat answers as the first did, claims nothing more and
+    records no second timeline."""
+    from novalite.compute import conductor_steps as steps
+    from novalite.compute import task_states, vm_states
+    from novalite.db import api as db
+    [uuid] = _multi_create(cell, 'repeat', 1)
+    inst = cell.instance(uuid)
+    host, nodename = inst.host, inst.node
+    db.instance_update(uuid, {'vm_state': vm_states.BUILDING,
+                              'task_state': task_states.NETWORKING})
+    used = db_hosts.compute_node_get_all(host=host)[0]['vcpus_used']
+    events = len(db_actions.action_events_get(db_actions.actions_get(uuid)[-1]['id']))
+    first = [steps.update({'vm_state': vm_states.BUILDING, 'task_state': None},
+                          [task_states.SCHEDULING, None], vm_states.BUILDING),
+             steps.events(('compute__do_build_and_run_instance', 'start')),
+             steps.claim(nodename),
+             steps.update({'task_state': task_states.NETWORKING}, [None]),
+             steps.events(('compute_allocate_network', 'start'))]
+    conductor = next(e for e in cell.conductor.endpoints
+                     if isinstance(e, conductor_manager.ConductorManager))
+    [answer] = conductor.instance_steps(cell.ctx, host, [
+        {'instance_uuid': uuid, 'request_id': cell.ctx.request_id, 'steps': first}])
+    assert answer['failed_step'] is None, answer
+    assert answer['instance'].task_state == task_states.NETWORKING
+    assert db_hosts.compute_node_get_all(host=host)[0]['vcpus_used'] == used
+    assert len(db_actions.action_events_get(
+        db_actions.actions_get(uuid)[-1]['id'])) == events
+    # a list that was never applied still fails where it fails
+    [answer] = conductor.instance_steps(cell.ctx, host, [
+        {'instance_uuid': uuid, 'request_id': cell.ctx.request_id,
+         'steps': [steps.update({'task_state': task_states.SPAWNING}, [None])]}])
+    assert (answer['failed_step'], answer['error']) == (0, 'UnexpectedTaskStateError')

@@ -74,6 +74,30 @@ def test_two_builds_racing_for_the_last_slot_cannot_both_win(database):
     assert (node['memory_mb_used'], node['vcpus_used'], node['running_vms']) == (512, 1, 1)
 
 
+def test_one_instance_claimed_by_racing_calls_counts_once(database):
+    """The same claim from several conductors at once (a call retried while
+    its first try still runs): the node counts the instance once."""
+    _node(ram_mb=8192)
+    uuid = '22222222-2222-2222-2222-222222222222'
+    _instance(uuid)
+    barrier, errors = threading.Barrier(6), []
+
+    def claim():
+        barrier.wait()
+        try:
+            hosts.instance_claim(uuid, 'h1', 'h1')
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    node = hosts.compute_node_get_all('h1')[0]
+    assert (node['memory_mb_used'], node['vcpus_used'], node['running_vms']) == (512, 1, 1)
+
+
 def test_claim_is_released_exactly_once_and_recounted(database):
     _node(ram_mb=2048)
     _instance('11111111-1111-1111-1111-111111111111')
