@@ -8,6 +8,7 @@ holds the duties the conductor runs on its own, which no RPC caller can reach.
 """
 import copy
 import logging
+import time
 
 import oslo_messaging as messaging
 from oslo_config import cfg
@@ -88,6 +89,26 @@ def with_tried_hosts(prefix, retry):
     return head + full
 
 
+class _KeepAlive:
+    """Keeps a request's builds from looking stalled to the redrive
+    (conductor/redrive.py) while this conductor still works through them: a
+    max_count=1000 request takes longer than ``build_resume_deadline`` here,
+    and its last instances were being scheduled again by the redrive."""
+
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self, uuids):
+        self.uuids = uuids
+        self.every = max(1.0, CONF.conductor.build_resume_deadline / 4.0)
+        self.last = self.clock()
+
+    def beat(self, done=0, force=False):
+        """Touch the builds from index ``done`` on, when due."""
+        if force or self.clock() - self.last >= self.every:
+            db_builds.touch(self.uuids[done:])
+            self.last = self.clock()
+
+
 class ComputeTaskManager:
     """Namespace ``compute_task``: the build path."""
     target = messaging.Target(namespace='compute_task', version='1.0')
@@ -116,11 +137,14 @@ class ComputeTaskManager:
                         security_groups, block_device_mapping=None,
                         request_spec=None, host_lists=None):
         uuids = [i.uuid for i in instances]
+        alive = _KeepAlive(uuids)
         attempts = {}
         for uuid in uuids:
             build = db_builds.get(uuid)
             attempts[uuid] = build['attempt'] if build else None
             db.action_event_start(uuid, context.request_id, SCHEDULE_EVENT, CONF.host)
+            alive.beat()
+        alive.beat(force=True)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
@@ -153,7 +177,9 @@ class ComputeTaskManager:
                            clear_host=True)
             return
         by_host = {}
-        for inst, host_list in zip(instances, host_lists):
+        alive.beat(force=True)
+        for done, (inst, host_list) in enumerate(zip(instances, host_lists)):
+            alive.beat(done)
             props = copy.deepcopy(filter_properties)
             props['retry']['hosts'].append([host_list[0].service_host,
                                             host_list[0].nodename])

@@ -60,6 +60,17 @@ def record_cast(instance_uuid, attempt, updates):
         return True
 
 
+def touch(instance_uuids):
+    """Mark builds as being driven (one UPDATE): a conductor still working
+    through a large request keeps its builds from looking stalled."""
+    if not instance_uuids:
+        return 0
+    with writer() as session:
+        return session.execute(update(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid.in_(list(instance_uuids))).values(
+            updated_at=now())).rowcount
+
+
 def claim_attempt(instance_uuid, seen_attempt):
     """Start a new drive of the build; True for exactly one caller."""
     with writer() as session:

@@ -207,3 +207,26 @@ def test_repeated_steps_are_applied_once(cell):
         {'instance_uuid': uuid, 'request_id': cell.ctx.request_id,
          'steps': [steps.update({'task_state': task_states.SPAWNING}, [None])]}])
     assert (answer['failed_step'], answer['error']) == (0, 'UnexpectedTaskStateError')
+
+
+def test_a_long_request_keeps_its_builds_from_looking_stalled(cell, monkeypatch):
+    """While a conductor works through a request that outlasts
+    build_resume_deadline, it keeps touching the builds it has not handed to
+    a host yet, so the redrive does not schedule them a second time."""
+    from novalite.db import builds as db_builds
+    touched = []
+    real_touch = db_builds.touch
+    monkeypatch.setattr(db_builds, 'touch',
+                        lambda uuids: touched.append(list(uuids)) or real_touch(uuids))
+    clock = iter(range(0, 10 ** 6, 60))      # every reading a minute later
+    monkeypatch.setattr(conductor_manager._KeepAlive, 'clock', staticmethod(lambda: next(clock)))
+    uuids = _multi_create(cell, 'long', 4)
+    # all of them while recording the schedule events and before scheduling,
+    # then what is left as each is handed to its host
+    n = len(uuids)
+    assert touched[:-n] == [uuids] * (len(touched) - n) and len(touched) >= n + 2, touched
+    assert touched[-n:] == [uuids[i:] for i in range(n)], touched
+    # a touch is what the redrive looks at: the build request's updated_at
+    before = db_builds.get(uuids[-1])['updated_at']
+    assert real_touch([uuids[-1]]) == 1
+    assert db_builds.get(uuids[-1])['updated_at'] > before
