@@ -3,7 +3,7 @@ end in ACTIVE (or ERROR with a cause), never in BUILD.
 
 One cloud for the module, on a RabbitMQ node and a PostgreSQL cluster of its
 own (tests/private_services.py) so they can be stopped: two conductors, two
-schedulers, three fake computes.  c1 has the most RAM, so the RAMWeigher
+schedulers, three fake computes.  c1 has by far the most RAM, so the RAMWeigher
 places every boot there first with c2 and c3 as alternates; on c1 only,
 names starting ``slow`` spawn for a minute, ``fail`` fail to spawn and
 ``abort`` fail with an abort-class error.
@@ -22,9 +22,13 @@ from tests.private_services import PrivatePostgres, PrivateRabbit
 
 pytestmark = [pytest.mark.xdist_group('no_build_lost'), pytest.mark.timeout(600)]
 
-C1 = ('[fake_driver]\nmemory_mb = 65536\nslow_spawn_name_regex = ^slow\n'
+C1 = ('[fake_driver]\nmemory_mb = 131072\nslow_spawn_name_regex = ^slow\n'
       'slow_spawn_delay = 120\nspawn_failure_name_regex = ^fail\n'
       'spawn_abort_name_regex = ^abort\n')
+# room for every build of the module on the alternates too: builds moved off
+# c1 while it is down (23 in one run) once filled a 16 GiB c2 and ended in
+# "Insufficient compute resources" (RAM allocation ratio 1.0, as Nova's)
+OTHERS = '[fake_driver]\nmemory_mb = 32768\n'
 CONF = ('[conductor]\nbuild_resume_deadline = 3\nstuck_build_check_interval = 1\n'
         'call_timeout = 5\n[fake_driver]\nspawn_delay = 0.1\n'
         '[quota]\ninstances = -1\ncores = -1\nram = -1\n[DEFAULT]\n')
@@ -38,7 +42,7 @@ def cloud(tmp_path_factory):
         rabbit.start()
         pg.start()
         c = Cloud(tmp, pg.url, rabbit.url, computes=('c1', 'c2', 'c3'),
-                  compute_conf={'c1': C1}, extra_conf=CONF, conductors=2, schedulers=2)
+                  compute_conf={'c1': C1, 'c2': OTHERS, 'c3': OTHERS}, extra_conf=CONF, conductors=2, schedulers=2)
         c.rabbit, c.pg = rabbit, pg
         try:
             yield c.start().seed_catalog()
