@@ -350,3 +350,10 @@ class NetworkServiceUnavailable(ServiceUnavailable):
 
 class NeutronAdminCredentialConfigurationInvalid(NovaliteException):
     msg_fmt = 'Networking client is experiencing an unauthorized exception.'
+
+
+# What stops one instance's build steps (conductor ``instance_steps``) without
+# failing the others of the call; the answer names the class, and the compute
+# raises it again by that name.
+BUILD_STEP_ERRORS = (InstanceNotFound, UnexpectedTaskStateError, NotAllowedByHost,
+                     ComputeResourcesUnavailable)

@@ -22,9 +22,7 @@ from novalite import exception
 
 LOG = logging.getLogger(__name__)
 
-# An instance's steps stop at the first of these; the other instances go on.
-STEP_ERRORS = (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
-               exception.NotAllowedByHost, exception.ComputeResourcesUnavailable)
+STEP_ERRORS = exception.BUILD_STEP_ERRORS
 # Items per call: a 1,000-instance batch goes in a few calls, not one huge one.
 MAX_ITEMS = 200
 MAX_IN_FLIGHT = 3

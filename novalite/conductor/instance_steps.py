@@ -24,9 +24,7 @@ from novalite.db import api as db
 from novalite.db import hosts as db_hosts
 from novalite import exception
 
-# What stops an instance's steps without failing the others.
-STEP_ERRORS = (exception.InstanceNotFound, exception.UnexpectedTaskStateError,
-               exception.NotAllowedByHost, exception.ComputeResourcesUnavailable)
+STEP_ERRORS = exception.BUILD_STEP_ERRORS
 
 
 class _Run:

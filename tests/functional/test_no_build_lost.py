@@ -22,13 +22,15 @@ from tests.private_services import PrivatePostgres, PrivateRabbit
 
 pytestmark = [pytest.mark.xdist_group('no_build_lost'), pytest.mark.timeout(600)]
 
-C1 = ('[fake_driver]\nmemory_mb = 131072\nslow_spawn_name_regex = ^slow\n'
+C1 = ('[fake_driver]\nmemory_mb = 131072\nvcpus = 1000\nslow_spawn_name_regex = ^slow\n'
       'slow_spawn_delay = 120\nspawn_failure_name_regex = ^fail\n'
       'spawn_abort_name_regex = ^abort\n')
-# room for every build of the module on the alternates too: builds moved off
-# c1 while it is down (23 in one run) once filled a 16 GiB c2 and ended in
-# "Insufficient compute resources" (RAM allocation ratio 1.0, as Nova's)
-OTHERS = '[fake_driver]\nmemory_mb = 32768\n'
+# room for every build of the module (about 150, none deleted) on any host:
+# builds moved off c1 while it is down once filled a 16 GiB c2 ("Insufficient
+# compute resources", RAM allocation ratio 1.0 as Nova's), and in a later run
+# the default 8 vCPUs (x4) of c2 and c3 ("CoreFilter: 0 of 2 hosts have 1
+# vCPUs free"); capacity is not what this module tests
+OTHERS = '[fake_driver]\nmemory_mb = 32768\nvcpus = 1000\n'
 CONF = ('[conductor]\nbuild_resume_deadline = 3\nstuck_build_check_interval = 1\n'
         'call_timeout = 5\n[fake_driver]\nspawn_delay = 0.1\n'
         '[quota]\ninstances = -1\ncores = -1\nram = -1\n[DEFAULT]\n')
