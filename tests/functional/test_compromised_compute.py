@@ -171,6 +171,37 @@ def test_only_legitimate_fields_and_values(cloud, attacker):
     api.instance_update(ctx(), 'evil', own, {'power_state': 1})
 
 
+def test_nodes_report_only_for_itself(cloud, attacker):
+    """compute_nodes_report (conductor 4.2): another host's nodes, too many
+    nodes, malformed or absurd nodes are refused whole, nothing written."""
+    api = conductor(attacker)
+
+    def report(host, nodes, ratios=RATIOS, reserved=RES):
+        return api._call(ctx(), 'compute_nodes_report', version='4.2', host=host,
+                         nodes=nodes, reserved=reserved, ratios=ratios)
+
+    own = {'hypervisor_hostname': 'evil', 'vcpus': 8, 'memory_mb': 16384, 'local_gb': 100}
+    for host in ('victim', None):
+        refused(cloud, 'compute_nodes_report as %s' % host,
+                lambda: report(host, [dict(BIG)]))
+    bad = {
+        'too many nodes': [dict(own, hypervisor_hostname='evil-n%d' % i) for i in range(1001)],
+        'not a list': dict(own),
+        'one node huge among good ones': [dict(own), dict(BIG, hypervisor_hostname='evil-x')],
+        'memory_mb string': [dict(own, memory_mb='16384')],
+        'negative vcpus': [dict(own, vcpus=-8)],
+        'no vcpus': [{k: v for k, v in own.items() if k != 'vcpus'}],
+        'name 10k characters': [dict(own, hypervisor_hostname='e' * 10000)],
+        'cpu_info 1 MB': [dict(own, cpu_info='x' * (1 << 20))],
+    }
+    for name, nodes in bad.items():
+        refused(cloud, 'compute_nodes_report %s' % name, lambda: report('evil', nodes))
+    refused(cloud, 'compute_nodes_report ratio 1e9',
+            lambda: report('evil', [dict(own)], ratios={'cpu': 1e9, 'ram': 1.0, 'disk': 1.0}))
+    refused(cloud, 'compute_nodes_report reserved negative',
+            lambda: report('evil', [dict(own)], reserved=dict(RES, vcpus=-100)))
+
+
 def test_batched_steps_act_only_on_own_instances(cloud, attacker):
     """instance_steps (conductor 4.1): every item is checked; one item naming
     another host's instance, a bad value or a forged request id refuses the
