@@ -3,6 +3,7 @@ import sys
 
 from oslo_config import cfg
 
+from novalite import baserpc
 from novalite.cmd import common
 from novalite.conductor import manager
 from novalite import service
@@ -16,7 +17,8 @@ def make_service():
     return service.Service(
         CONF.host, 'novalite-conductor', 'conductor', tasks,
         report_state=tasks.report_state,
-        endpoints=[manager.ComputeTaskManager(), manager.ConductorManager()])
+        endpoints=[manager.ComputeTaskManager(), manager.ConductorManager(),
+                   baserpc.BaseRPC('novalite-conductor', CONF.host)])
 
 
 def main(argv=None):

@@ -13,6 +13,7 @@ import time
 import oslo_messaging as messaging
 from oslo_config import cfg
 
+from novalite import baserpc
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.compute import task_states, vm_states
 from novalite.compute import utils as compute_utils
@@ -23,8 +24,8 @@ from novalite.db import api as db
 from novalite.db import builds as db_builds
 from novalite.db import hosts as db_hosts
 from novalite import exception
-from novalite import rpc
 from novalite.scheduler import rpcapi as scheduler_rpcapi
+from novalite.security import keys
 from novalite import service
 
 CONF = cfg.CONF
@@ -332,15 +333,15 @@ class PeriodicTasks:
 
     def __init__(self):
         self.redriver = redrive.BuildRedriver()
-        self.ping_client = rpc.get_client(messaging.Target(topic='conductor', version='4.0'))
+        self.ping_client = baserpc.ping_client('conductor', CONF.host, keys.CONDUCTOR)
 
     def report_state(self):
         """Heartbeat only while this conductor is reachable over the broker
         (a ping through its own queue): a broker outage is a conductor outage
         for the computes, whose heartbeats it carries."""
         try:
-            self.ping_client.prepare(server=CONF.host, timeout=CONF.report_interval).call(
-                nl_context.get_admin_context(), 'ping')
+            self.ping_client.prepare(timeout=CONF.report_interval).call(
+                nl_context.get_admin_context(), 'ping', arg=None)
         except (messaging.MessagingTimeout, messaging.MessageDeliveryFailure,
                 messaging.MessageUndeliverable) as exc:
             LOG.warning('Broker path to this conductor is down (%s): no heartbeat',

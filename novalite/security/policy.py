@@ -14,6 +14,8 @@ from novalite.security import keys as k
 CALLERS = {
     ('conductor', 'compute_task'): {k.API, k.CONDUCTOR, k.SCHEDULER, k.COMPUTE},
     ('conductor', None): {k.COMPUTE},
+    # Nova's baseapi ping: the conductor's heartbeat checks its own queue
+    ('conductor', 'baseapi'): {k.CONDUCTOR},
     ('scheduler', None): {k.CONDUCTOR},
     ('compute', None): {k.CONDUCTOR, k.API},
 }

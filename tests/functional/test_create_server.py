@@ -105,6 +105,10 @@ def test_boot_show_list_delete(cloud):
     services = cloud.manage_output('service', 'list')
     for binary in ('novalite-conductor', 'novalite-scheduler', 'novalite-compute'):
         assert binary in services
+    # the conductor's heartbeat pings its own queue (baseapi), signed and
+    # admitted: no refused RPC anywhere on a healthy cloud
+    for name in ('conductor', 'scheduler', host):
+        assert 'Refused RPC' not in cloud.log_text(name), name
     assert '| %s | %s | 1/8 ' % (host, host) in cloud.manage_output('host', 'list')
 
     listing = cloud.request('GET', cloud.servers_path()).json
