@@ -186,6 +186,54 @@ def test_conductor_killed_survivor_drives_its_builds(cloud):
     cloud.restart_process(victim)
 
 
+def _unacknowledged(cloud, queue):
+    out = cloud.rabbit._ctl('list_queues', '--no-table-headers', 'name',
+                            'messages_unacknowledged').stdout
+    rows = dict(line.split() for line in out.splitlines() if len(line.split()) == 2)
+    return int(rows.get(queue, 0))
+
+
+def _redriven(cloud, uuids, since):
+    """Which of ``uuids`` a conductor drove again after the log offsets ``since``."""
+    lines = [line for name, offset in since.items()
+             for line in cloud.log_text(name)[offset:].splitlines() if 'driven again' in line]
+    return {u for u in uuids if any(u in line for line in lines)}
+
+
+def test_scheduler_killed_survivor_takes_over(cloud):
+    """Two schedulers under load; one hangs (SIGSTOP) with calls the broker
+    delivered to it, then is SIGKILLed.  Its calls go back to the queue and
+    the survivor answers them (or the redrive asks it again): every accepted
+    build reaches ACTIVE within seconds, none with a fault."""
+    victim = 'scheduler2'
+    conductors = [n for n, p in cloud.procs if n.startswith('conductor') and p.poll() is None]
+    since = {name: len(cloud.log_text(name)) for name in conductors}
+    signal_process(cloud, victim, signal.SIGSTOP)
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(cloud.boot, 'schedkill-%d' % i) for i in range(60)]
+        held = wait_for(lambda: (lambda n: n if n >= 2 else None)(
+            _unacknowledged(cloud, 'scheduler')), 30, interval=0.2,
+            what='calls held by the hung scheduler')
+        cloud.stop_process(victim, signal.SIGKILL)
+        killed = time.monotonic()
+        responses = [f.result() for f in futures]
+    assert {r.status for r in responses} == {202}, [r.status for r in responses]
+    accepted = [r.json['server']['id'] for r in responses]
+    final = wait_final(cloud, accepted, 30)
+    all_active = time.monotonic() - killed
+    assert {s for s, _h in final.values()} == {'active'}, [
+        fault(cloud, u) for u, (s, _h) in final.items() if s != 'active']
+    assert not any(fault(cloud, u) for u in accepted)
+    figures('scheduler killed (two running)', builds=len(accepted),
+            unacknowledged_at_kill=held,
+            redriven=len(_redriven(cloud, accepted, since)),
+            kill_to_all_active=all_active)
+    started = cloud.log_text(victim).count('started on host')
+    cloud.restart_process(victim)
+    wait_for(lambda: cloud.log_text(victim).count('started on host') > started, 60,
+             what='%s consuming again' % victim)
+
+
 def _computes_look_down(cloud):
     rows = cloud.query("SELECT count(*) FROM services WHERE \"binary\" = 'novalite-compute' "
                        "AND last_seen_up < now() at time zone 'utc' - interval '7 seconds'")
