@@ -8,6 +8,10 @@ places every boot there first with c2 and c3 as alternates; on c1 only,
 names starting ``slow`` spawn for a minute, ``fail`` fail to spawn and
 ``abort`` fail with an abort-class error.
 
+The RPC queues are quorum queues ([oslo_messaging_rabbit] rabbit_quorum_queue,
+as doc/install-guide.md recommends): durable, so casts waiting in them outlive
+the broker's restart.
+
 Each test prints its figures (run with -s to see them).
 """
 import concurrent.futures
@@ -35,7 +39,8 @@ C1 = ('[fake_driver]\nmemory_mb = 524288\nvcpus = 2000\nlocal_gb = 2000\n'
 OTHERS = '[fake_driver]\nmemory_mb = 327680\nvcpus = 2000\nlocal_gb = 2000\n'
 CONF = ('[conductor]\nbuild_resume_deadline = 3\nstuck_build_check_interval = 1\n'
         'call_timeout = 5\n[fake_driver]\nspawn_delay = 0.1\n'
-        '[quota]\ninstances = -1\ncores = -1\nram = -1\n[DEFAULT]\n')
+        '[quota]\ninstances = -1\ncores = -1\nram = -1\n'
+        '[oslo_messaging_rabbit]\nrabbit_quorum_queue = true\n[DEFAULT]\n')
 
 
 @pytest.fixture(scope='module')
@@ -386,7 +391,16 @@ def test_database_restarted_mid_load(cloud):
             redriven=len(_redriven(cloud, accepted, since)))
 
 
+def _queue_types(cloud):
+    out = cloud.rabbit._ctl('list_queues', '--no-table-headers', 'name', 'type').stdout
+    return dict(line.split() for line in out.splitlines() if len(line.split()) == 2)
+
+
 def test_broker_restarted_mid_load(cloud):
+    # the RPC queues are quorum queues (CONF): durable, their messages on disk
+    types = _queue_types(cloud)
+    assert [types.get(q) for q in ('conductor', 'scheduler', 'compute', 'compute.c1')] == \
+        ['quorum'] * 4, types
     since = {name: len(cloud.log_text(name)) for name in ('conductor', 'conductor2')}
 
     def outage(send):
