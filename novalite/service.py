@@ -33,6 +33,10 @@ from novalite import systemd
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
+# How often the launcher's main thread wakes to run the Python signal
+# handlers a signal caught by another thread left pending (see wait).
+SIGNAL_POLL_INTERVAL = 0.5
+
 
 class PeriodicTask:
     def __init__(self, name, interval, func):
@@ -146,7 +150,13 @@ class ServiceLauncher:
         if ready:
             systemd.notify('READY=1')
         while True:
-            self._wake.wait()
+            # Never block without a timeout: a signal the kernel hands to
+            # another thread (as it does for a SIGTERM sent while the
+            # process was stopped, then continued) only runs its Python
+            # handler once the main thread returns to the interpreter; a
+            # plain wait() would sleep through it until the next signal.
+            while not self._wake.wait(SIGNAL_POLL_INTERVAL):
+                pass
             self._wake.clear()
             signum, self._signal = self._signal, None
             if signum == signal.SIGHUP:

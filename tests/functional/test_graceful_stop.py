@@ -1,19 +1,24 @@
 """SIGTERM under a small load drains instead of losing builds: the conductor,
-the compute and the API each exit 0 within graceful_shutdown_timeout, and
-every accepted server reaches ACTIVE (fake driver with a spawn delay)."""
+the compute, the API and the scheduler each exit 0 within
+graceful_shutdown_timeout, and every accepted server reaches ACTIVE (fake
+driver with a spawn delay)."""
 import concurrent.futures
+import os
 import re
 import signal
 import time
 import urllib.error
+import urllib.parse
 
 import pytest
 
+from tests import services
 from tests.cloud import private_cloud, wait_for
 
 pytestmark = pytest.mark.xdist_group('graceful-stop')
 
-SLOW = '[fake_driver]\nspawn_delay = 2\n'
+# room for every server of the module (about 60, none deleted)
+SLOW = '[fake_driver]\nspawn_delay = 2\nmemory_mb = 65536\nvcpus = 1000\n'
 # service_down_time: compute heartbeats go through the conductor, so a
 # conductor restart must not make the computes look down (issue 11's
 # heartbeat point, not what these tests measure)
@@ -50,8 +55,9 @@ def _all_active(cloud, ids, timeout=60):
 
 @pytest.fixture(scope='module')
 def cloud(tmp_path_factory):
-    """One cloud for the three tests, in this order: compute1 stops (compute2
-    stays), conductor stops (conductor2 stays), the API stops (api2 starts)."""
+    """One cloud for the four tests, in this order: compute1 stops (compute2
+    stays), conductor stops (conductor2 stays), the API stops (api2 starts),
+    the only scheduler stops and starts again."""
     with private_cloud(tmp_path_factory.mktemp('graceful'), computes=('compute1', 'compute2'),
                        compute_conf={'compute1': SLOW, 'compute2': SLOW},
                        extra_conf=EXTRA) as c:
@@ -61,8 +67,8 @@ def cloud(tmp_path_factory):
 
 def test_sigterm_compute_finishes_running_and_hands_back_queued(cloud):
     ids = _boot_many(cloud, 8, 'c')
-    # every build cast to a host first: what is scheduled onto compute1 while it
-    # stops waits in its queue for its restart (issue 11's part, not this test)
+    # every build on its way to a host first (a cast that reaches compute1's
+    # queue after its consumers are cancelled waits there for the restart below)
     wait_for(lambda: cloud.query("SELECT count(*) FROM instances WHERE display_name "
                                  "LIKE 'c-%' AND host IS NOT NULL")[0][0] == 8, 60,
              what='all 8 builds cast to a compute')
@@ -74,13 +80,14 @@ def test_sigterm_compute_finishes_running_and_hands_back_queued(cloud):
     assert code == 0 and took < 30
     log = cloud.log_text('compute1')
     assert 'Build drain:' in log
-    _all_active(cloud, ids)
     drained = log.split('Build drain:')[1].splitlines()[0]
     print('compute1 drain:', drained)
-    # back for the next tests (the scheduler still counts it up for a while)
+    # a rolling restart: back at once (the scheduler still counts it up for
+    # service_down_time, and builds cast to it meanwhile wait in its queue)
     cloud._spawn('compute1-again', 'novalite-compute', cloud.compute_confs['compute1'])
     wait_for(lambda: 'started on host' in cloud.log_text('compute1-again'), 60,
              what='compute1 restarted')
+    _all_active(cloud, ids)
 
 
 def _unanswered_calls(cloud, since):
@@ -156,3 +163,71 @@ def test_sigterm_api_finishes_its_requests(cloud):
     cloud._spawn('api2', 'novalite-api', cloud.conf)
     wait_for(cloud._api_up, 30, what='api restarted')
     _all_active(cloud, accepted)
+
+
+def _scheduler_queue(cloud):
+    """(ready, unacknowledged) messages of the shared scheduler queue."""
+    vhost = urllib.parse.unquote(urllib.parse.urlparse(cloud.transport_url).path[1:])
+    out = services._rabbitmqctl('list_queues', '-p', vhost, '--no-table-headers', 'name',
+                                'messages_ready', 'messages_unacknowledged').stdout
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines() if line.strip()}
+    return tuple(int(n) for n in rows.get('scheduler', (0, 0)))
+
+
+def _scheduling_started(cloud, prefix):
+    return cloud.query(
+        "SELECT count(*) FROM instance_actions_events e JOIN instance_actions a ON "
+        "a.id = e.action_id JOIN instances i ON i.uuid = a.instance_uuid WHERE "
+        "e.event = 'conductor_schedule_and_build_instances' AND i.display_name LIKE :p",
+        p=prefix + '-%')[0][0]
+
+
+def test_sigterm_scheduler_loses_no_build(cloud):
+    """The only scheduler stops with select_destinations calls in its hands
+    (it is frozen while the conductor's calls pile up, so the broker has
+    delivered them to it unacknowledged), boots go on while it is down, and it
+    starts again.  It exits 0 within its stop timeout; each call it held is
+    either answered or goes back to the queue for its successor, so the
+    conductor's calls all get an answer (none times out and no build waits
+    for the redrive) and every accepted server reaches ACTIVE."""
+    conductors = [n for n, p in cloud.procs if n.startswith('conductor') and p.poll() is None]
+    since = {name: len(cloud.log_text(name)) for name in conductors}
+    ids = _boot_many(cloud, 5, 's-before')
+    proc = [p for n, p in cloud.procs if n == 'scheduler'][-1]
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        ids += _boot_many(cloud, 5, 's-held')
+        wait_for(lambda: _scheduling_started(cloud, 's-held') == 5, 30,
+                 what="the conductor's calls for the held boots")
+        held = wait_for(lambda: _scheduler_queue(cloud)[1] or None, 30,
+                        what='calls delivered to the frozen scheduler')
+        print('scheduler frozen holding %d unacknowledged calls' % held)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+    ids += _boot_many(cloud, 3, 's-stopping')
+    code = proc.wait(40)
+    took = time.monotonic() - t0
+    print('scheduler SIGTERM holding calls: exit %d after %.1f s' % (code, took))
+    assert code == 0 and took < 30
+    cancelled = re.search(r'no longer consuming from scheduler \((\d+) consumers cancelled',
+                          cloud.log_text('scheduler'))
+    assert cancelled and int(cancelled.group(1)) >= 2      # scheduler, scheduler.<host>
+    ids += _boot_many(cloud, 5, 's-down')
+    cloud.restart_process('scheduler')
+    back = time.monotonic()
+    ids += _boot_many(cloud, 2, 's-after')
+    states = {sid: cloud.wait_status(sid, timeout=60) for sid in ids}
+    print('scheduler stop + restart: all %d ACTIVE %.1f s after the restart; faults: %s' % (
+        len(ids), time.monotonic() - back,
+        [s.get('fault') for s in states.values() if s['status'] != 'ACTIVE']))
+    assert {sid: s['status'] for sid, s in states.items()} == dict.fromkeys(ids, 'ACTIVE'), \
+        {sid: s.get('fault') for sid, s in states.items()}
+    # a call the stopping scheduler took and dropped would have left its
+    # builds to the redrive (build_resume_deadline, 20 s) and its conductor
+    # waiting for call_monitor_timeout
+    lines = [line for name, offset in since.items()
+             for line in cloud.log_text(name)[offset:].splitlines()
+             if 'Scheduler unreachable' in line or 'driven again' in line]
+    assert [line for line in lines if any(sid in line for sid in ids)] == []
