@@ -72,21 +72,24 @@ FAULT_MESSAGE_LENGTH = 255
 
 
 def with_tried_hosts(prefix, retry):
-    """``prefix`` then 'Hosts tried: host: error; host: error', each error
-    shortened evenly so that every host tried fits in a fault's message."""
+    """``prefix`` then 'Hosts tried: host: error; host: error'.  Hosts that
+    failed alike share one entry ('r2, r4: error', the host's own name in its
+    error read as 'node'), and each entry is shortened evenly so that every
+    host tried fits in a fault's message."""
     errors = retry.get('errors') or []
     if not errors:
         return prefix
+    grouped = {}
+    for host, reason in errors:
+        grouped.setdefault(reason.replace(' %s ' % host, ' '), []).append(host)
+    entries = ['%s: %s' % (', '.join(hosts), reason) for reason, hosts in grouped.items()]
     head = '%s Hosts tried: ' % prefix
-    full = '; '.join('%s: %s' % (host, reason) for host, reason in errors)
+    full = '; '.join(entries)
     if len(head) + len(full) > FAULT_MESSAGE_LENGTH:
-        room = FAULT_MESSAGE_LENGTH - len(head) - 2 * (len(errors) - 1)
-        share = max(room // len(errors), 0)
-        parts = []
-        for host, reason in errors:
-            text = '%s: %s' % (host, reason)
-            parts.append(text if len(text) <= share else text[:max(share - 3, 0)] + '...')
-        full = '; '.join(parts)
+        room = FAULT_MESSAGE_LENGTH - len(head) - 2 * (len(entries) - 1)
+        share = max(room // len(entries), 0)
+        full = '; '.join(text if len(text) <= share else text[:max(share - 3, 0)] + '...'
+                         for text in entries)
     return head + full
 
 
