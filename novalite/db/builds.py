@@ -23,9 +23,11 @@ def encode_spec(spec):
 
 
 def add_in(session, instance_uuid, project_id, spec):
-    """The build request of a new instance, in the caller's transaction."""
+    """The build request of a new instance, in the caller's transaction
+    (``spec`` as a dict, or already encoded)."""
     session.add(m.BuildRequest(instance_uuid=instance_uuid, project_id=project_id,
-                               attempt=0, spec=encode_spec(spec), created_at=now()))
+                               attempt=0, created_at=now(),
+                               spec=spec if isinstance(spec, str) else encode_spec(spec)))
 
 
 def _as_dict(row):
