@@ -220,9 +220,10 @@ def test_a_long_request_keeps_its_builds_from_looking_stalled(cell, monkeypatch)
                         lambda uuids: touched.append(list(uuids)) or real_touch(uuids))
     clock = iter(range(0, 10 ** 6, 60))      # every reading a minute later
     monkeypatch.setattr(conductor_manager._KeepAlive, 'clock', staticmethod(lambda: next(clock)))
+    monkeypatch.setattr(conductor_manager, 'HAND_CHUNK', 1)     # one per transaction
     uuids = _multi_create(cell, 'long', 4)
-    # all of them while recording the schedule events and before scheduling,
-    # then what is left as each is handed to its host
+    # all of them after recording the schedule events and after scheduling,
+    # then what is left as each chunk is handed to its host
     n = len(uuids)
     assert touched[:-n] == [uuids] * (len(touched) - n) and len(touched) >= n + 2, touched
     assert touched[-n:] == [uuids[i:] for i in range(n)], touched
