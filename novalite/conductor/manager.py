@@ -277,7 +277,8 @@ class ConductorManager:
     # 4.0: fail_build replaces instance_fault_create (one call fails a build)
     # 4.1: instance_steps (many instances' saves, events and claims in one call)
     # 4.2: compute_nodes_report (all of a host's nodes in one call)
-    target = messaging.Target(version='4.2')
+    # 4.3: builds_alive (the builds a compute holds do not look stalled)
+    target = messaging.Target(version='4.3')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -350,6 +351,12 @@ class ConductorManager:
     # -- 4.2 -------------------------------------------------------------------
     def compute_nodes_report(self, context, host, nodes, reserved, ratios):
         return db_hosts.compute_nodes_report(host, nodes, reserved, ratios)
+
+    # -- 4.3 -------------------------------------------------------------------
+    def builds_alive(self, context, host, instance_uuids):
+        """The compute still holds these builds (queued or running): the
+        redrive must not take them for lost.  Only ``host``'s count."""
+        return db_builds.touch_on_host(instance_uuids, host)
 
 
 class PeriodicTasks:

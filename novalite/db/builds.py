@@ -89,6 +89,21 @@ def touch(instance_uuids):
             updated_at=now())).rowcount
 
 
+def touch_on_host(instance_uuids, host):
+    """``touch`` for the builds of ``instance_uuids`` that are on ``host``
+    and still building (a compute marks the builds it holds: queued behind
+    max_concurrent_builds or running).  Returns how many were touched."""
+    if not instance_uuids:
+        return 0
+    inst = m.Instance
+    on_host = select(inst.uuid).where(inst.uuid.in_(list(instance_uuids)), inst.host == host,
+                                      inst.deleted == 0, inst.vm_state == vm_states.BUILDING)
+    with writer() as session:
+        return session.execute(update(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid.in_(on_host)).values(
+            updated_at=now()).execution_options(synchronize_session=False)).rowcount
+
+
 def claim_attempt(instance_uuid, seen_attempt):
     """Start a new drive of the build; True for exactly one caller."""
     with writer() as session:
