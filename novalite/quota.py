@@ -112,10 +112,22 @@ def instances_allowed(limits, usage, flavor, min_count, max_count):
 def create_instances(context, limits, flavor, min_count, max_count, build_rows):
     """Create as many instances as the project's quota ``limits`` allow (at
     least min_count, at most max_count), checked and inserted atomically.
-    ``build_rows(count)`` returns the value dicts to insert."""
+    ``build_rows(count)`` returns the value dicts to insert; the rows for
+    max_count are made before the project's lock is taken (again under it
+    only when fewer fit).  A project unlimited in instances, cores and ram
+    takes no lock and counts nothing."""
+    if all(limits[res] < 0 for res in ('instances', 'cores', 'ram')):
+        # nothing to count against: no lock, no count (requests of one
+        # project no longer queue on its lock row)
+        return db_quotas.instance_create_unlimited(context, build_rows(max_count))
+    rows = build_rows(max_count)        # made before the lock is taken
+
     def decide(usage):
         return instances_allowed(limits, usage, flavor, min_count, max_count)
-    return db_quotas.instance_create_within_quota(context, decide, build_rows)
+
+    def rows_for(count):
+        return rows if count == len(rows) else build_rows(count)
+    return db_quotas.instance_create_within_quota(context, decide, rows_for)
 
 
 def create_key_pair(context, values):

@@ -213,12 +213,27 @@ class ComputeManager(build.BuildMixin):
             tasks.append(service.PeriodicTask('sync_power_states',
                                               CONF.sync_power_state_interval,
                                               self._sync_power_states))
+        # the builds this host holds, queued or running, marked alive
+        # several times per build_resume_deadline (conductor 4.3)
+        tasks.append(service.PeriodicTask(
+            '_keep_builds_alive', max(1.0, CONF.conductor.build_resume_deadline / 4.0),
+            self._keep_builds_alive))
         interval = CONF.image_cache.manager_interval
         if interval >= 0:
             tasks.append(service.PeriodicTask('_run_image_cache_manager_pass',
                                               interval or DEFAULT_PERIODIC_INTERVAL,
                                               self._run_image_cache_manager_pass))
         return tasks
+
+    def _keep_builds_alive(self):
+        """Builds queued here behind max_concurrent_builds (or in a long
+        spawn) change nothing in the database for a while: without this the
+        conductor's redrive took them for lost and cast them again."""
+        with self._builds_lock:
+            uuids = [instance.uuid for _ctx, instance, _args in self._builds.values()]
+        ctx = nl_context.get_admin_context()
+        for i in range(0, len(uuids), 1000):
+            self.conductor_api.builds_alive(ctx, self.host, uuids[i:i + 1000])
 
     def _run_image_cache_manager_pass(self):
         """Nova's image cache periodic: the driver removes the cached base

@@ -21,8 +21,10 @@ from novalite import context as nl_context
 from novalite.conductor import instance_steps
 from novalite.conductor import redrive
 from novalite.db import api as db
+from novalite.db import build_steps as db_steps
 from novalite.db import builds as db_builds
 from novalite.db import hosts as db_hosts
+from novalite.db import session as db_session
 from novalite import exception
 from novalite.scheduler import rpcapi as scheduler_rpcapi
 from novalite.security import keys
@@ -40,6 +42,8 @@ SCHEDULE_EVENT = 'conductor_schedule_and_build_instances'
 # restart), or it failed unexpectedly (its database is away): the builds are
 # driven again, not failed.  NoValidHost and the like are not among these.
 UNREACHABLE = (messaging.MessagingException, messaging.MessageUndeliverable)
+# Instances handed to their hosts per transaction (a max_count=1000 request in five).
+HAND_CHUNK = 200
 
 
 def fail_build(context, instance_uuid, message, details='', host=None, expected_host=None,
@@ -142,12 +146,11 @@ class ComputeTaskManager:
                         request_spec=None, host_lists=None):
         uuids = [i.uuid for i in instances]
         alive = _KeepAlive(uuids)
-        attempts = {}
-        for uuid in uuids:
-            build = db_builds.get(uuid)
-            attempts[uuid] = build['attempt'] if build else None
-            db.action_event_start(uuid, context.request_id, SCHEDULE_EVENT, CONF.host)
-            alive.beat()
+        with db_session.writer() as session:
+            builds = db_builds.attempts(session, uuids)
+            db_steps.record_events(session, CONF.host, [
+                (uuid, context.request_id, [(SCHEDULE_EVENT, 'start', None, None)])
+                for uuid in uuids])
         alive.beat(force=True)
         try:
             self.populate_retry(filter_properties, uuids[0])
@@ -182,18 +185,11 @@ class ComputeTaskManager:
             return
         by_host = {}
         alive.beat(force=True)
-        for done, (inst, host_list) in enumerate(zip(instances, host_lists)):
+        placed = list(zip(instances, host_lists))
+        for done in range(0, len(placed), HAND_CHUNK):
             alive.beat(done)
-            props = copy.deepcopy(filter_properties)
-            props['retry']['hosts'].append([host_list[0].service_host,
-                                            host_list[0].nodename])
-            if not db_builds.record_cast(inst.uuid, attempts[inst.uuid], {
-                    'selection': host_list[0], 'alternates': list(host_list[1:]),
-                    'filter_properties': props}):
-                LOG.info('A newer drive owns the build of %s; not casting', inst.uuid)
-                continue
-            inst = self._hand_to_host(context, inst, host_list[0])
-            if inst is not None:
+            for inst, props, host_list in self._hand_to_hosts(
+                    context, placed[done:done + HAND_CHUNK], builds, filter_properties):
                 by_host.setdefault(host_list[0].service_host, []).append(
                     {'instance': inst, 'filter_properties': props,
                      'node': host_list[0].nodename, 'limits': host_list[0].limits,
@@ -214,21 +210,48 @@ class ComputeTaskManager:
                 'instance %s.' % instance.uuid, retry))
         return alternates
 
-    def _hand_to_host(self, context, instance, selection):
-        """The instance on its selected host, still scheduling; None when it
-        was deleted meanwhile."""
-        try:
-            instance = db.instance_update(
-                instance.uuid, {'host': selection.service_host, 'node': None,
-                                'task_state': task_states.SCHEDULING},
-                expected_task_state=[task_states.SCHEDULING], check_task_state=True,
-                expected_vm_state=vm_states.BUILDING)
-        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
-            LOG.info('Instance %s was deleted while scheduling; not building it',
-                     instance.uuid)
-            return None
-        db.action_event_finish(instance.uuid, context.request_id, SCHEDULE_EVENT, 'Success')
-        return instance
+    @staticmethod
+    def _hand_to_hosts(context, placed, builds, filter_properties):
+        """[(instance, its filter properties, host list)] of ``placed``
+        (instance, host list) that are now on their selected host, still
+        scheduling, in one transaction: each cast recorded in its build
+        request (unless a newer drive owns the build), the instance given its
+        host, the schedule event finished.  Left out: the builds a newer
+        drive owns and the instances deleted meanwhile."""
+        casts, props_of = [], {}
+        for inst, host_list in placed:
+            props = copy.deepcopy(filter_properties)
+            props['retry']['hosts'].append([host_list[0].service_host,
+                                            host_list[0].nodename])
+            props_of[inst.uuid] = props
+            attempt, stored = builds.get(inst.uuid, (None, None))
+            casts.append((inst.uuid, attempt, stored, {
+                'selection': host_list[0], 'alternates': list(host_list[1:]),
+                'filter_properties': props}))
+        handed = []
+        with db_session.writer() as session:
+            allowed = db_builds.record_casts(session, casts)
+            for inst, host_list in placed:
+                if inst.uuid not in allowed:
+                    LOG.info('A newer drive owns the build of %s; not casting', inst.uuid)
+                    continue
+                try:
+                    db_steps.save(session, inst.uuid,
+                                  {'host': host_list[0].service_host, 'node': None,
+                                   'task_state': task_states.SCHEDULING},
+                                  [task_states.SCHEDULING], check_task_state=True,
+                                  expected_vm_state=vm_states.BUILDING)
+                except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+                    LOG.info('Instance %s was deleted while scheduling; not building it',
+                             inst.uuid)
+                    continue
+                handed.append((inst, host_list))
+            db_steps.record_events(session, None, [
+                (inst.uuid, context.request_id, [(SCHEDULE_EVENT, 'finish', 'Success', None)])
+                for inst, _hl in handed])
+            fresh = db_steps.instances(session, [inst.uuid for inst, _hl in handed])
+        return [(fresh[inst.uuid], props_of[inst.uuid], host_list)
+                for inst, host_list in handed if inst.uuid in fresh]
 
     def _cast_builds(self, context, host, builds, image, request_spec, admin_password,
                      injected_files, requested_networks, security_groups,
@@ -258,7 +281,8 @@ class ConductorManager:
     # 4.0: fail_build replaces instance_fault_create (one call fails a build)
     # 4.1: instance_steps (many instances' saves, events and claims in one call)
     # 4.2: compute_nodes_report (all of a host's nodes in one call)
-    target = messaging.Target(version='4.2')
+    # 4.3: builds_alive (the builds a compute holds do not look stalled)
+    target = messaging.Target(version='4.3')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -277,17 +301,20 @@ class ConductorManager:
     def instance_steps(self, context, host, items):
         """Build steps of many of ``host``'s instances in one call: saves,
         action events and the batch claim (conductor/instance_steps.py)."""
-        def save(uuid, updates, expected_task_state, check_task_state, expected_vm_state):
-            return self.instance_update(context, host, uuid, updates, expected_task_state,
-                                        check_task_state, expected_vm_state)
-        return instance_steps.run(host, items, save)
+        return instance_steps.run(host, items, lambda updates: self.check_updates(host,
+                                                                                 updates))
+
+    @staticmethod
+    def check_updates(host, updates):
+        """A compute may change only COMPUTE_WRITABLE, and set no other host."""
+        bad = set(updates) - COMPUTE_WRITABLE
+        if bad or updates.get('host') not in (None, host):
+            raise exception.Forbidden('compute may not change %s' % sorted(bad or ['host']))
 
     def instance_update(self, context, host, instance_uuid, updates,
                         expected_task_state=None, check_task_state=False,
                         expected_vm_state=None):
-        bad = set(updates) - COMPUTE_WRITABLE
-        if bad or updates.get('host') not in (None, host):
-            raise exception.Forbidden('compute may not change %s' % sorted(bad or ['host']))
+        self.check_updates(host, updates)
         try:
             return db.instance_update(instance_uuid, updates, expected_task_state,
                                       expected_host=host, check_task_state=check_task_state,
@@ -328,6 +355,12 @@ class ConductorManager:
     # -- 4.2 -------------------------------------------------------------------
     def compute_nodes_report(self, context, host, nodes, reserved, ratios):
         return db_hosts.compute_nodes_report(host, nodes, reserved, ratios)
+
+    # -- 4.3 -------------------------------------------------------------------
+    def builds_alive(self, context, host, instance_uuids):
+        """The compute still holds these builds (queued or running): the
+        redrive must not take them for lost.  Only ``host``'s count."""
+        return db_builds.touch_on_host(instance_uuids, host)
 
 
 class PeriodicTasks:

@@ -11,7 +11,10 @@ conditional UPDATE: the others skip it) and:
 
 - not yet on a host: casts ``build_instances`` again (any conductor takes it);
 - on a host that is up: casts ``build_and_run_instance`` to it again, which
-  the compute ignores when it is already building the instance;
+  the compute ignores when it is already building the instance (a compute
+  marks the builds it holds, queued or running, alive every
+  build_resume_deadline/4 s: conductor RPC 4.3 ``builds_alive``; so this is
+  for a cast that was lost, or a compute older than that);
 - on a host that is down: releases the claim and reschedules to the next
   alternate (or asks the scheduler when there is none).
 

@@ -56,8 +56,9 @@ class ConductorAPI:
 
     4.0: the database proxy; 4.1 adds ``instance_steps`` (many instances'
     saves, action events and claims in one call); 4.2 adds
-    ``compute_nodes_report`` (all of a host's nodes in one call)."""
-    VERSION = '4.2'
+    ``compute_nodes_report`` (all of a host's nodes in one call); 4.3 adds
+    ``builds_alive`` (the builds a compute holds do not look stalled)."""
+    VERSION = '4.3'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
@@ -143,3 +144,13 @@ class ConductorAPI:
                               nodes=nodes[i:i + NODES_PER_REPORT], reserved=reserved,
                               ratios=ratios)
         return out
+
+    # -- 4.3 -------------------------------------------------------------------
+    def builds_alive(self, ctxt, host, instance_uuids):
+        """Tell the conductor that ``host`` still holds these builds; nothing
+        is sent to a conductor capped below 4.3 (it casts such builds again
+        after build_resume_deadline, and the compute ignores the repeat)."""
+        if not self.client.can_send_version('4.3'):
+            return None
+        return self._call(ctxt, 'builds_alive', version='4.3', retry=False, host=host,
+                          instance_uuids=list(instance_uuids))

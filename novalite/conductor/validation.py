@@ -198,6 +198,10 @@ COMPUTE_CALLS = {
     'instances_on_host': (None, False),
     'instance_steps': (STEPS_CALL, False),      # each item: _own_instances
     'compute_nodes_report': (NODES_REPORT, False),
+    # only the caller's own building instances are touched (db/builds.py)
+    'builds_alive': ({'type': 'object', 'required': ['instance_uuids'], 'properties': {
+        'instance_uuids': {'type': 'array', 'maxItems': 1000,
+                           'items': {'type': 'string', 'maxLength': 36}}}}, False),
 }
 
 

@@ -69,7 +69,8 @@ def instance_create_many(ctx, instances, action='create'):
 
 def instance_create_many_in(session, ctx, instances, action='create'):
     """instance_create_many inside the caller's transaction (quota checks)."""
-    created = []
+    from novalite.db import builds
+    created, specs = [], {}        # a request's rows share one spec: encoded once
     for values in instances:
         row = m.Instance(**_instance_values(values))
         session.add(row)
@@ -79,10 +80,11 @@ def instance_create_many_in(session, ctx, instances, action='create'):
         session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
                                      request_id=ctx.request_id, user_id=ctx.user_id,
                                      project_id=ctx.project_id, start_time=now()))
-        if values.get('build_spec') is not None:
-            from novalite.db import builds
-            builds.add_in(session, values['uuid'], values['project_id'],
-                          values['build_spec'])
+        spec = values.get('build_spec')
+        if spec is not None:
+            if id(spec) not in specs:
+                specs[id(spec)] = builds.encode_spec(spec)
+            builds.add_in(session, values['uuid'], values['project_id'], specs[id(spec)])
         created.append((row, metadata))
     session.flush()
     # the metadata just written: no need to read it back

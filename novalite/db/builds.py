@@ -23,9 +23,11 @@ def encode_spec(spec):
 
 
 def add_in(session, instance_uuid, project_id, spec):
-    """The build request of a new instance, in the caller's transaction."""
+    """The build request of a new instance, in the caller's transaction
+    (``spec`` as a dict, or already encoded)."""
     session.add(m.BuildRequest(instance_uuid=instance_uuid, project_id=project_id,
-                               attempt=0, spec=encode_spec(spec), created_at=now()))
+                               attempt=0, created_at=now(),
+                               spec=spec if isinstance(spec, str) else encode_spec(spec)))
 
 
 def _as_dict(row):
@@ -42,22 +44,38 @@ def get(instance_uuid):
         return _as_dict(row) if row is not None else None
 
 
-def record_cast(instance_uuid, attempt, updates):
-    """Merge ``updates`` (selection, alternates, filter_properties) into the
-    spec, only while ``attempt`` is current.  False: a newer drive owns the
-    build and the caller must not cast."""
-    with writer() as session:
-        row = session.scalars(select(m.BuildRequest).where(
-            m.BuildRequest.instance_uuid == instance_uuid).with_for_update()).first()
-        if row is None:
-            return True          # built before build requests existed
-        if row.attempt != attempt:
-            return False
-        spec = json.loads(row.spec)
+def attempts(session, instance_uuids):
+    """{uuid: (attempt, spec as stored)} of the build requests of
+    ``instance_uuids`` that exist (one SELECT, nothing decoded)."""
+    br = m.BuildRequest
+    return {u: (a, spec) for u, a, spec in session.execute(
+        select(br.instance_uuid, br.attempt, br.spec).where(
+            br.instance_uuid.in_(list(instance_uuids))))}
+
+
+def record_casts(session, casts):
+    """Merge each cast's ``updates`` (selection, alternates,
+    filter_properties) into its build's spec, only while its attempt is
+    current (else a newer drive owns the build and it must not be cast); in
+    the caller's transaction.  ``casts``: each
+    ``(uuid, attempt, spec as read by attempts(), updates)``, with attempt
+    None for a build without a request.  Returns the uuids that may be cast
+    (their attempt still current)."""
+    ok, decoded = set(), {}
+    br = m.BuildRequest
+    for uuid, attempt, stored, updates in casts:
+        if attempt is None:
+            ok.add(uuid)         # built before build requests existed
+            continue
+        if stored not in decoded:     # a request's builds share one spec
+            decoded[stored] = json.loads(stored)
+        spec = dict(decoded[stored])
         spec.update(obj_base.serialize(updates))
-        row.spec = json.dumps(spec)
-        row.updated_at = now()
-        return True
+        if session.execute(update(br).where(br.instance_uuid == uuid,
+                                            br.attempt == attempt).values(
+                spec=json.dumps(spec), updated_at=now())).rowcount == 1:
+            ok.add(uuid)
+    return ok
 
 
 def touch(instance_uuids):
@@ -69,6 +87,21 @@ def touch(instance_uuids):
         return session.execute(update(m.BuildRequest).where(
             m.BuildRequest.instance_uuid.in_(list(instance_uuids))).values(
             updated_at=now())).rowcount
+
+
+def touch_on_host(instance_uuids, host):
+    """``touch`` for the builds of ``instance_uuids`` that are on ``host``
+    and still building (a compute marks the builds it holds: queued behind
+    max_concurrent_builds or running).  Returns how many were touched."""
+    if not instance_uuids:
+        return 0
+    inst = m.Instance
+    on_host = select(inst.uuid).where(inst.uuid.in_(list(instance_uuids)), inst.host == host,
+                                      inst.deleted == 0, inst.vm_state == vm_states.BUILDING)
+    with writer() as session:
+        return session.execute(update(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid.in_(on_host)).values(
+            updated_at=now()).execution_options(synchronize_session=False)).rowcount
 
 
 def claim_attempt(instance_uuid, seen_attempt):

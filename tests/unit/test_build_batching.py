@@ -9,6 +9,7 @@ import collections
 
 import pytest
 from oslo_config import cfg
+from sqlalchemy import update as sa_update
 
 from novalite.compute import rpcapi as compute_rpcapi
 from novalite.conductor import manager as conductor_manager
@@ -54,7 +55,8 @@ def counted(cell, monkeypatch):
 
 
 # what a compute calls on its own, not for a build
-PERIODIC = ('service_heartbeat', 'compute_node_report', 'instances_on_host')
+PERIODIC = ('service_heartbeat', 'compute_node_report', 'instances_on_host',
+            'builds_alive')
 
 
 def _counting(counts, key, real, by_method=False):
@@ -220,9 +222,10 @@ def test_a_long_request_keeps_its_builds_from_looking_stalled(cell, monkeypatch)
                         lambda uuids: touched.append(list(uuids)) or real_touch(uuids))
     clock = iter(range(0, 10 ** 6, 60))      # every reading a minute later
     monkeypatch.setattr(conductor_manager._KeepAlive, 'clock', staticmethod(lambda: next(clock)))
+    monkeypatch.setattr(conductor_manager, 'HAND_CHUNK', 1)     # one per transaction
     uuids = _multi_create(cell, 'long', 4)
-    # all of them while recording the schedule events and before scheduling,
-    # then what is left as each is handed to its host
+    # all of them after recording the schedule events and after scheduling,
+    # then what is left as each chunk is handed to its host
     n = len(uuids)
     assert touched[:-n] == [uuids] * (len(touched) - n) and len(touched) >= n + 2, touched
     assert touched[-n:] == [uuids[i:] for i in range(n)], touched
@@ -230,3 +233,46 @@ def test_a_long_request_keeps_its_builds_from_looking_stalled(cell, monkeypatch)
     before = db_builds.get(uuids[-1])['updated_at']
     assert real_touch([uuids[-1]]) == 1
     assert db_builds.get(uuids[-1])['updated_at'] > before
+
+
+def test_a_compute_marks_the_builds_it_holds_alive(cell):
+    """Builds queued on a compute (behind max_concurrent_builds) change
+    nothing for a while; the compute marks the builds it holds alive
+    (conductor 4.3 builds_alive), so the redrive does not cast them again.
+    Only the caller's own building instances are touched."""
+    import datetime
+    import uuid as uuidlib
+    from novalite.db import api as db
+    from novalite.db import builds as db_builds
+    from novalite.db.session import now, writer
+    from novalite.db import models as m
+    rows = [{'uuid': str(uuidlib.uuid4()), 'project_id': 'p1', 'user_id': 'u1',
+             'vm_state': state, 'task_state': 'scheduling', 'host': host,
+             'display_name': 'held', 'memory_mb': 512, 'vcpus': 1, 'root_gb': 1,
+             'ephemeral_gb': 0, 'swap': 0, 'build_spec': {}}
+            for host, state in (('h1', 'building'), ('h2', 'building'), ('h1', 'active'))]
+    db.instance_create_many(cell.ctx, rows)
+    uuids = [r['uuid'] for r in rows]
+    old = now() - datetime.timedelta(hours=1)
+    with writer() as session:
+        session.execute(sa_update(m.BuildRequest).where(
+            m.BuildRequest.instance_uuid.in_(uuids)).values(updated_at=old))
+    mgr = cell.computes['h1'].manager
+    with mgr._builds_lock:
+        for uuid in uuids:      # as if queued in h1's build pool
+            mgr._builds[object()] = (cell.ctx, db.instance_get_by_uuid(uuid), ())
+    try:
+        mgr._keep_builds_alive()
+    finally:
+        with mgr._builds_lock:
+            for key in [k for k, v in mgr._builds.items() if v[1].uuid in uuids]:
+                mgr._builds.pop(key)
+    touched = {u: db_builds.get(u)['updated_at'] > old for u in uuids}
+    # h1's building instance only: not h2's, not an instance no longer building
+    assert touched == {uuids[0]: True, uuids[1]: False, uuids[2]: False}, touched
+    # a conductor capped below 4.3 is not asked
+    CONF.set_override('conductor', '4.2', 'upgrade_levels')
+    try:
+        assert conductor_rpcapi.ConductorAPI().builds_alive(cell.ctx, 'h1', uuids) is None
+    finally:
+        CONF.clear_override('conductor', 'upgrade_levels')

@@ -184,3 +184,37 @@ def test_a_host_reports_all_its_nodes_in_one_transaction(database):
     # the scheduler's read: every node, with its service
     services, rows = hosts.compute_node_states()
     assert 'big' in services and len([r for r in rows if r.host == 'big']) == 60
+
+
+@pytest.mark.parametrize('idle', [True, False])
+def test_a_pooled_connection_is_pinged_only_after_sitting_idle(db_url, monkeypatch, idle):
+    """A connection that sat in the pool past PING_AFTER_IDLE is checked
+    before use and replaced when its server side is gone; one in constant use
+    is not pinged (no extra round trip per transaction): its first error
+    invalidates the pool, and the next checkout works."""
+    if db_url.startswith('sqlite'):
+        pytest.skip('SQLite has no server side to lose')
+    import sqlalchemy as sa
+    monkeypatch.setattr(db_session, 'PING_AFTER_IDLE', 0.0 if idle else 3600.0)
+    engine, killer = db_session.create_engine(db_url), sa.create_engine(db_url)
+    mysql = engine.dialect.name != 'postgresql'
+    who = 'SELECT CONNECTION_ID()' if mysql else 'SELECT pg_backend_pid()'
+    kill = 'KILL %d' if mysql else 'SELECT pg_terminate_backend(%d)'
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(sa.text(who)).scalar()
+        with killer.connect() as conn:
+            conn.execute(sa.text(kill % first))
+            conn.commit()
+        if idle:
+            with engine.connect() as conn:
+                assert conn.execute(sa.text(who)).scalar() != first
+        else:
+            with pytest.raises(sa.exc.OperationalError):
+                with engine.connect() as conn:
+                    conn.execute(sa.text(who))
+            with engine.connect() as conn:
+                assert conn.execute(sa.text(who)).scalar() != first
+    finally:
+        engine.dispose()
+        killer.dispose()
