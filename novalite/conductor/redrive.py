@@ -63,10 +63,11 @@ class BuildRedriver:
         db_builds.purge_finished()
         cutoff = now - datetime.timedelta(seconds=CONF.conductor.build_resume_deadline)
         services = {s['host']: s for s in db_hosts.service_get_all('novalite-compute')}
+        timeout = CONF.conductor.build_timeout
+        too_old = now - datetime.timedelta(seconds=timeout) if timeout else None
         done = {}
-        for inst, build in db_builds.stalled(cutoff):
-            if CONF.conductor.build_timeout and inst.created_at < now - datetime.timedelta(
-                    seconds=CONF.conductor.build_timeout):
+        for inst, build in db_builds.stalled(cutoff, too_old):
+            if too_old is not None and inst.created_at < too_old:
                 self._time_out(inst)
                 done[inst.uuid] = 'timed out'
             elif db_builds.claim_attempt(inst.uuid, build['attempt']):

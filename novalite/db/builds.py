@@ -113,16 +113,21 @@ def claim_attempt(instance_uuid, seen_attempt):
             attempt=seen_attempt + 1, updated_at=now())).rowcount == 1
 
 
-def stalled(cutoff):
+def stalled(cutoff, created_before=None):
     """(instance, build request) of the live building instances that neither
-    changed nor were driven since ``cutoff``."""
+    changed nor were driven since ``cutoff``, and those created before
+    ``created_before`` however alive they look (past the build timeout: a
+    compute that keeps marking a build that never ends keeps it from looking
+    stalled, not from timing out)."""
     br, inst = m.BuildRequest, m.Instance
+    due = sa.and_(sa.func.coalesce(inst.updated_at, inst.created_at) < cutoff,
+                  sa.func.coalesce(br.updated_at, br.created_at) < cutoff)
+    if created_before is not None:
+        due = sa.or_(due, inst.created_at < created_before)
     with reader() as session:
         rows = session.execute(select(inst, br).join(
             br, br.instance_uuid == inst.uuid).where(
-            inst.deleted == 0, inst.vm_state == vm_states.BUILDING,
-            sa.func.coalesce(inst.updated_at, inst.created_at) < cutoff,
-            sa.func.coalesce(br.updated_at, br.created_at) < cutoff)
+            inst.deleted == 0, inst.vm_state == vm_states.BUILDING, due)
             .order_by(inst.created_at)).all()
         instances = _instances(session, [r[0] for r in rows])
         return list(zip(instances, [_as_dict(r[1]) for r in rows]))
