@@ -194,8 +194,8 @@ class ComputeTaskManager:
                     {'instance': inst, 'filter_properties': props,
                      'node': host_list[0].nodename, 'limits': host_list[0].limits,
                      'host_list': list(host_list[1:])})
-        for host, builds in by_host.items():
-            self._cast_builds(context, host, builds, image, request_spec, admin_password,
+        for host, host_builds in by_host.items():
+            self._cast_builds(context, host, host_builds, image, request_spec, admin_password,
                               injected_files, requested_networks, security_groups,
                               block_device_mapping)
 

@@ -233,42 +233,59 @@ def process_sort_params(sort_keys, sort_dirs, default_keys=('created_at', 'id'),
     return keys, dirs
 
 
-def instance_update(uuid, values, expected_task_state=None, expected_host=None,
-                    check_task_state=False, expected_vm_state=None, fault=None):
-    """Update a live instance atomically and return it.
+def instance_save_in(session, uuid, values, expected_task_state=None, expected_host=None,
+                     check_task_state=False, expected_vm_state=None):
+    """Update a live instance in ``session`` (one conditional UPDATE), without
+    reading it back.
 
     With ``check_task_state`` the update only happens when task_state is one of
     ``expected_task_state`` (a list; None is a value); with ``expected_host``
     only when the instance belongs to that host.  A mismatch raises
-    UnexpectedTaskStateError or NotAllowedByHost; a missing row InstanceNotFound.
-    ``fault`` (code, message, details, host) is recorded in the same
-    transaction, so nobody sees an ERROR server without its fault.
+    UnexpectedTaskStateError (its ``states``: the vm_state and task_state
+    found) or NotAllowedByHost; a missing row InstanceNotFound.
     """
+    inst = m.Instance.__table__
     values = _instance_values(values)
     values['updated_at'] = now()
+    q = update(inst).where(inst.c.uuid == uuid, inst.c.deleted == 0)
+    if check_task_state:
+        states = list(expected_task_state or [None])
+        cond = [inst.c.task_state.in_([s for s in states if s is not None])]
+        if None in states:
+            cond.append(inst.c.task_state.is_(None))
+        q = q.where(sa.or_(*cond))
+    if expected_host is not None:
+        q = q.where(inst.c.host == expected_host)
+    if expected_vm_state is not None:
+        q = q.where(inst.c.vm_state == expected_vm_state)
+    if session.execute(q.values(**values)).rowcount == 1:
+        return
+    row = session.execute(select(inst.c.host, inst.c.vm_state, inst.c.task_state).where(
+        inst.c.uuid == uuid, inst.c.deleted == 0)).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    if expected_host is not None and row.host != expected_host:
+        raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
+    if expected_vm_state is not None and row.vm_state != expected_vm_state:
+        error = exception.UnexpectedTaskStateError(
+            instance_uuid=uuid, expected=expected_vm_state, actual=row.vm_state)
+    else:
+        error = exception.UnexpectedTaskStateError(
+            instance_uuid=uuid, expected=expected_task_state, actual=row.task_state)
+    # the states found, for a caller that tells a repeated save from a stale one
+    error.states = {'vm_state': row.vm_state, 'task_state': row.task_state}
+    raise error
+
+
+def instance_update(uuid, values, expected_task_state=None, expected_host=None,
+                    check_task_state=False, expected_vm_state=None, fault=None):
+    """``instance_save_in`` in a transaction of its own, returning the
+    instance.  ``fault`` (code, message, details, host) is recorded in the
+    same transaction, so nobody sees an ERROR server without its fault.
+    """
     with writer() as session:
-        q = update(m.Instance).where(m.Instance.uuid == uuid, m.Instance.deleted == 0)
-        if check_task_state:
-            states = list(expected_task_state or [None])
-            cond = [m.Instance.task_state.in_([s for s in states if s is not None])]
-            if None in states:
-                cond.append(m.Instance.task_state.is_(None))
-            q = q.where(sa.or_(*cond))
-        if expected_host is not None:
-            q = q.where(m.Instance.host == expected_host)
-        if expected_vm_state is not None:
-            q = q.where(m.Instance.vm_state == expected_vm_state)
-        if session.execute(q.values(**values)).rowcount != 1:
-            row = session.scalars(_live_instance_query(uuid)).first()
-            if row is None:
-                raise exception.InstanceNotFound(instance_id=uuid)
-            if expected_host is not None and row.host != expected_host:
-                raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
-            if expected_vm_state is not None and row.vm_state != expected_vm_state:
-                raise exception.UnexpectedTaskStateError(
-                    instance_uuid=uuid, expected=expected_vm_state, actual=row.vm_state)
-            raise exception.UnexpectedTaskStateError(
-                instance_uuid=uuid, expected=expected_task_state, actual=row.task_state)
+        instance_save_in(session, uuid, values, expected_task_state, expected_host,
+                         check_task_state, expected_vm_state)
         if fault is not None:
             code, message, details, host = fault
             session.add(m.InstanceFault(instance_uuid=uuid, code=code, message=message[:255],

@@ -10,52 +10,17 @@ together at the end (one SELECT of their actions, one of the events they
 finish, one multi-row INSERT, the UPDATEs), and the instances saved are read
 back once, in one SELECT.
 """
-import sqlalchemy as sa
 from sqlalchemy import bindparam, insert, select, update
 
 from novalite.db import api as db_api
 from novalite.db import models as m
 from novalite.db.session import now
-from novalite import exception
 
-_EV, _ACT, _INST = (m.InstanceActionEvent.__table__, m.InstanceAction.__table__,
-                    m.Instance.__table__)
+_EV, _ACT = m.InstanceActionEvent.__table__, m.InstanceAction.__table__
 
 
-def save(session, uuid, values, expected_task_state=None, expected_host=None,
-         check_task_state=False, expected_vm_state=None):
-    """``db.api.instance_update`` in ``session``, without reading the row
-    back: the same conditions and the same errors."""
-    values = db_api._instance_values(values)
-    values['updated_at'] = now()
-    q = update(_INST).where(_INST.c.uuid == uuid, _INST.c.deleted == 0)
-    if check_task_state:
-        states = list(expected_task_state or [None])
-        cond = [_INST.c.task_state.in_([s for s in states if s is not None])]
-        if None in states:
-            cond.append(_INST.c.task_state.is_(None))
-        q = q.where(sa.or_(*cond))
-    if expected_host is not None:
-        q = q.where(_INST.c.host == expected_host)
-    if expected_vm_state is not None:
-        q = q.where(_INST.c.vm_state == expected_vm_state)
-    if session.execute(q.values(**values)).rowcount == 1:
-        return
-    row = session.execute(select(_INST.c.host, _INST.c.vm_state, _INST.c.task_state).where(
-        _INST.c.uuid == uuid, _INST.c.deleted == 0)).first()
-    if row is None:
-        raise exception.InstanceNotFound(instance_id=uuid)
-    if expected_host is not None and row.host != expected_host:
-        raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
-    if expected_vm_state is not None and row.vm_state != expected_vm_state:
-        error = exception.UnexpectedTaskStateError(
-            instance_uuid=uuid, expected=expected_vm_state, actual=row.vm_state)
-    else:
-        error = exception.UnexpectedTaskStateError(
-            instance_uuid=uuid, expected=expected_task_state, actual=row.task_state)
-    # the states found, for a caller that tells a repeated save from a stale one
-    error.states = {'vm_state': row.vm_state, 'task_state': row.task_state}
-    raise error
+# a save step: db.api's conditional UPDATE in the caller's transaction
+save = db_api.instance_save_in
 
 
 def instances(session, uuids):

@@ -126,6 +126,11 @@ def test_act_as_another_host(cloud, attacker):
             lambda: api.compute_node_report(ctx(), 'victim', dict(BIG), RES, RATIOS))
     refused(cloud, 'heartbeat as conductor',
             lambda: api.service_heartbeat(ctx(), 'evil', 'novalite-conductor', 'conductor'))
+    # the conductor's own heartbeat ping (baseapi) answers the conductor only
+    from novalite import baserpc
+    refused(cloud, 'baseapi ping from a compute',
+            lambda: baserpc.ping_client('conductor', None, 'novalite-compute').prepare(
+                timeout=10).call(ctx(), 'ping', arg=None))
 
 
 def test_only_legitimate_fields_and_values(cloud, attacker):
@@ -200,6 +205,26 @@ def test_nodes_report_only_for_itself(cloud, attacker):
             lambda: report('evil', [dict(own)], ratios={'cpu': 1e9, 'ram': 1.0, 'disk': 1.0}))
     refused(cloud, 'compute_nodes_report reserved negative',
             lambda: report('evil', [dict(own)], reserved=dict(RES, vcpus=-100)))
+
+
+def test_builds_alive_only_for_its_own(cloud, attacker):
+    """builds_alive (conductor 4.3): malformed, refused; naming another
+    host, or another host's instance, touches nothing (the host is the
+    caller's verified one, and only its own building instances count)."""
+    api = conductor(attacker)
+    for host in ('victim', None):
+        refused(cloud, 'builds_alive as %s' % host,
+                lambda: api.builds_alive(ctx(), host, [cloud.victim_uuid]),
+                check=lambda touched: touched == 0)
+    for name, uuids in {'1001 uuids': [str(uuid.uuid4()) for _i in range(1001)],
+                        'not a list': cloud.victim_uuid,
+                        'a 10k string': ['x' * 10000], 'numbers': [1, 2]}.items():
+        refused(cloud, 'builds_alive %s' % name,
+                lambda: api._call(ctx(), 'builds_alive', version='4.3', host='evil',
+                                  instance_uuids=uuids))
+    refused(cloud, "builds_alive of victim's instance as itself",
+            lambda: api.builds_alive(ctx(), 'evil', [cloud.victim_uuid]),
+            check=lambda touched: touched == 0)
 
 
 def test_batched_steps_act_only_on_own_instances(cloud, attacker):

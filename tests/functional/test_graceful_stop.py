@@ -45,11 +45,17 @@ def _boot_many(cloud, n, prefix):
     return ids
 
 
-def _all_active(cloud, ids, timeout=60):
+def _all_active(cloud, ids, timeout=60, what=None, since=None):
+    """Every server of ``ids`` ACTIVE; with ``what``, print how long after
+    ``since`` (a monotonic time) the last one got there."""
     states = {}
     for sid in ids:
         server = cloud.wait_status(sid, timeout=timeout)
         states[sid] = (server['status'], (server.get('fault') or {}).get('message'))
+    if what:
+        print('%s: all %d ACTIVE %.1f s after; faults: %s' % (
+            what, len(ids), time.monotonic() - since,
+            [f for s, f in states.values() if s != 'ACTIVE']))
     assert {s for s, _f in states.values()} == {'ACTIVE'}, states
 
 
@@ -121,12 +127,7 @@ def test_sigterm_conductor_loses_no_build(cloud):
     cancelled = re.search(r'no longer consuming from conductor \((\d+) consumers cancelled',
                           cloud.log_text('conductor'))
     assert cancelled and int(cancelled.group(1)) >= 2      # conductor, conductor.<host>
-    states = {sid: cloud.wait_status(sid, timeout=150) for sid in ids}
-    print('conductor rolling stop: all %d ACTIVE %.1f s after the stop; faults: %s' % (
-        len(ids), time.monotonic() - t_stop,
-        [s.get('fault') for s in states.values() if s['status'] != 'ACTIVE']))
-    assert {sid: s['status'] for sid, s in states.items()} == dict.fromkeys(ids, 'ACTIVE'), \
-        {sid: s.get('fault') for sid, s in states.items()}
+    _all_active(cloud, ids, 150, 'conductor rolling stop (after the stop)', t_stop)
     assert _unanswered_calls(cloud, since) == []
 
 
@@ -218,12 +219,7 @@ def test_sigterm_scheduler_loses_no_build(cloud):
     cloud.restart_process('scheduler')
     back = time.monotonic()
     ids += _boot_many(cloud, 2, 's-after')
-    states = {sid: cloud.wait_status(sid, timeout=60) for sid in ids}
-    print('scheduler stop + restart: all %d ACTIVE %.1f s after the restart; faults: %s' % (
-        len(ids), time.monotonic() - back,
-        [s.get('fault') for s in states.values() if s['status'] != 'ACTIVE']))
-    assert {sid: s['status'] for sid, s in states.items()} == dict.fromkeys(ids, 'ACTIVE'), \
-        {sid: s.get('fault') for sid, s in states.items()}
+    _all_active(cloud, ids, 60, 'scheduler stop + restart (after the restart)', back)
     # a call the stopping scheduler took and dropped would have left its
     # builds to the redrive (build_resume_deadline, 20 s) and its conductor
     # waiting for call_monitor_timeout
