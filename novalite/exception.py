@@ -223,6 +223,11 @@ class NoValidHost(NovaliteException):
     msg_fmt = 'No valid host was found. %(reason)s'
 
 
+class NoValidHostYet(NoValidHost):
+    """No host passes now, but one may soon without anyone acting (a host
+    whose heartbeats were held up): the conductor lets the build wait."""
+
+
 class MaxRetriesExceeded(NoValidHost):
     msg_fmt = '%(reason)s'
 

@@ -166,6 +166,12 @@ class ComputeTaskManager:
             LOG.warning('Scheduler unreachable for %s (%s); the builds wait for it',
                         uuids, type(exc).__name__)
             return
+        except exception.NoValidHostYet as exc:
+            # the same wait: hosts whose heartbeats were held up (a broker
+            # outage) look down for a moment ([scheduler] wait_for_down_hosts)
+            LOG.warning('%s; the builds of %s wait for a host to come back',
+                        exc.format_message(), uuids)
+            return
         except Exception as exc:  # noqa: BLE001 - every failure ends in ERROR
             if not isinstance(exc, exception.NoValidHost):
                 LOG.exception('Scheduling failed for %s', uuids)

@@ -8,6 +8,14 @@ scheduler_opts = [
     cfg.IntOpt('max_attempts', default=3, min=1,
                help='Hosts tried per instance: the selected host plus up to '
                     'max_attempts - 1 alternates for rescheduling.'),
+    cfg.IntOpt('wait_for_down_hosts', default=120, min=0,
+               help='When no compute host is up but an enabled one went down '
+                    'less than this many seconds ago, builds wait for it (the '
+                    'conductor drives them again every [conductor] '
+                    'build_resume_deadline) instead of failing at once with '
+                    'NoValidHost: a broker or conductor outage stops the '
+                    'heartbeats of computes that are fine. 0 fails them at '
+                    'once, as Nova does.'),
 ]
 
 filter_opts = [

@@ -115,10 +115,12 @@ class SchedulerManager:
     def _filter(self, hosts, spec):
         remaining = hosts
         for f in self.filters:
-            before = len(remaining)
+            before = remaining
             remaining = f.filter_all(remaining, spec)
             if not remaining:
-                return [], f.explain(spec, before, 0)
+                if f.may_pass_soon(before, spec):
+                    raise exception.NoValidHostYet(reason=f.explain(spec, len(before), 0))
+                return [], f.explain(spec, len(before), 0)
         return remaining, ''
 
     def _passes(self, host, spec):

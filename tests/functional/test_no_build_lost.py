@@ -326,6 +326,35 @@ def test_compute_that_never_comes_back(cloud):
     wait_for(lambda: service_state(cloud, 'c1') == 'up', 30, what='c1 up again')
 
 
+def _logged(cloud, names, *words):
+    return any(all(w in line for w in words)
+               for name in names for line in cloud.log_text(name).splitlines())
+
+
+def test_all_computes_look_down_builds_wait_then_complete(cloud):
+    """Every compute's heartbeats held up past service_down_time, as in a
+    broker outage (here: the computes stopped, SIGSTOP): a boot meanwhile
+    waits, with no fault, and goes ACTIVE once they are back ([scheduler]
+    wait_for_down_hosts), instead of "ComputeFilter: 0 of 3 hosts are up"."""
+    computes = ('c1', 'c2', 'c3')
+    for name in computes:
+        signal_process(cloud, name, signal.SIGSTOP)
+    try:
+        wait_for(lambda: all(service_state(cloud, h) == 'down' for h in computes), 30,
+                 interval=0.2, what='the computes look down')
+        [sid] = boot_ids(cloud, ['hostsdown-1'])
+        wait_for(lambda: _logged(cloud, ('conductor', 'conductor2'), sid,
+                                 'wait for a host to come back'), 30, what='the build waits')
+        assert states(cloud, [sid])[sid][0] == 'building' and not fault(cloud, sid)
+    finally:
+        for name in computes:
+            signal_process(cloud, name, signal.SIGCONT)
+    back = time.monotonic()
+    final = wait_final(cloud, [sid], 60)
+    assert final[sid][0] == 'active' and not fault(cloud, sid), fault(cloud, sid)
+    figures('all computes looked down', hosts_back_to_active=time.monotonic() - back)
+
+
 def _load(cloud, prefix, count, workers, outage):
     """Boot ``count`` servers at concurrency ``workers`` in three waves: one
     before the outage, one that ``outage(send)`` sends while it lasts, one

@@ -58,6 +58,35 @@ def test_down_and_disabled_hosts_are_ignored(sched):
     assert 'ComputeFilter: 0 of 2 hosts are up and enabled' in e.value.format_message()
 
 
+def _down_for(host, seconds, **kwargs):
+    s = _state(host, **kwargs)
+    s.service['last_seen_up'] -= datetime.timedelta(seconds=CONF.service_down_time + seconds)
+    return s
+
+
+def test_hosts_just_gone_down_make_the_build_wait(sched):
+    """No host up, but an enabled one went down seconds ago (its heartbeats
+    held up by a broker outage): NoValidHostYet, which the conductor waits
+    out; once it is down longer than [scheduler] wait_for_down_hosts, or when
+    the only recent one is disabled, plain NoValidHost."""
+    wait = CONF.scheduler.wait_for_down_hosts
+    with pytest.raises(exception.NoValidHostYet) as e:
+        sched._schedule(_spec(), ['u1'], [_down_for('a', 5), _state('old', up=False)], True)
+    assert e.value.format_message() == \
+        'No valid host was found. ComputeFilter: 0 of 2 hosts are up and enabled'
+    for hosts in ([_down_for('a', wait + 5)], [_down_for('a', 5, disabled=True)]):
+        with pytest.raises(exception.NoValidHost) as e:
+            sched._schedule(_spec(), ['u1'], hosts, True)
+        assert type(e.value) is exception.NoValidHost
+    CONF.set_override('wait_for_down_hosts', 0, 'scheduler')
+    try:
+        with pytest.raises(exception.NoValidHost) as e:
+            sched._schedule(_spec(), ['u1'], [_down_for('a', 1)], True)
+        assert type(e.value) is exception.NoValidHost
+    finally:
+        CONF.clear_override('wait_for_down_hosts', 'scheduler')
+
+
 def test_multi_create_consumes_capacity_in_memory(sched):
     hosts = [_state('a', ram=1024), _state('b', ram=1024)]
     result = sched._schedule(_spec(ram=1024), ['u1', 'u2'], hosts, True)

@@ -15,5 +15,10 @@ class BaseHostFilter:
     def filter_all(self, host_states, spec):
         return [h for h in host_states if self.host_passes(h, spec)]
 
+    def may_pass_soon(self, host_states, spec):
+        """Could hosts this filter rejected all pass again soon, with
+        nobody acting?  Then the build waits rather than fails."""
+        return False
+
     def explain(self, spec, before, after):
         return '%s: %d of %d hosts passed' % (type(self).__name__, after, before)

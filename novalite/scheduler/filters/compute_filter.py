@@ -1,6 +1,13 @@
 """ComputeFilter: the compute service must be up and enabled."""
+import datetime
+
+from oslo_config import cfg
+
 from novalite.db import hosts as db_hosts
+from novalite.db import session as db_session
 from novalite.scheduler import filters
+
+CONF = cfg.CONF
 
 
 class ComputeFilter(filters.BaseHostFilter):
@@ -19,6 +26,19 @@ class ComputeFilter(filters.BaseHostFilter):
             if ok:
                 kept.append(h)
         return kept
+
+    def may_pass_soon(self, host_states, spec):
+        """An enabled host that went down less than [scheduler]
+        wait_for_down_hosts seconds ago: its heartbeats may only have been
+        held up (they travel over the broker and a conductor)."""
+        wait = CONF.scheduler.wait_for_down_hosts
+        if not wait:
+            return False
+        since = db_session.now() - datetime.timedelta(
+            seconds=CONF.service_down_time + wait)
+        return any(not s.get('disabled') and not s.get('forced_down') and
+                   (s.get('last_seen_up') or s.get('updated_at') or since) > since
+                   for s in (h.service for h in host_states))
 
     def explain(self, spec, before, after):
         return 'ComputeFilter: %d of %d hosts are up and enabled' % (after, before)
