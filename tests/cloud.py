@@ -187,10 +187,19 @@ class Cloud:
                 os.killpg(p.pid, sig)
                 p.wait(30)
 
-    def restart_process(self, name):
-        """Start a stopped daemon again with its own binary and config."""
+    def restart_process(self, name, wait=True):
+        """Start a stopped daemon again with its own binary and config; with
+        ``wait``, return once it consumes and has reported (it logs "started
+        on host" after its first heartbeat)."""
         binary, conf = self.binaries[name]
-        return self._spawn(name, binary, conf)
+        started = self.log_text(name).count('started on host')
+        proc = self._spawn(name, binary, conf)
+        if wait:
+            wait_for(lambda: proc.poll() is not None or
+                     self.log_text(name).count('started on host') > started,
+                     60, interval=0.1, what='%s started again' % name)
+            assert proc.poll() is None, '%s exited at start' % name
+        return proc
 
     def stop(self):
         for _name, proc in reversed(self.procs):

@@ -37,10 +37,14 @@ C1 = ('[fake_driver]\nmemory_mb = 524288\nvcpus = 2000\nlocal_gb = 2000\n'
 # vCPUs free"); the default 100 GB disk is 100 boots of flavor 1; capacity is
 # not what this module tests
 OTHERS = '[fake_driver]\nmemory_mb = 327680\nvcpus = 2000\nlocal_gb = 2000\n'
+# max_concurrent_builds: every load boot lands on c1, whose fake build is
+# 0.1 s of spawn and three waits on a conductor; ten at a time (Nova's
+# default, for real hypervisors) made c1 build about 3 a second under load
 CONF = ('[conductor]\nbuild_resume_deadline = 3\nstuck_build_check_interval = 1\n'
         'call_timeout = 5\n[fake_driver]\nspawn_delay = 0.1\n'
         '[quota]\ninstances = -1\ncores = -1\nram = -1\n'
-        '[oslo_messaging_rabbit]\nrabbit_quorum_queue = true\n[DEFAULT]\n')
+        '[oslo_messaging_rabbit]\nrabbit_quorum_queue = true\n'
+        '[DEFAULT]\nmax_concurrent_builds = 40\n')
 
 
 @pytest.fixture(scope='module')
@@ -84,11 +88,19 @@ def states(cloud, uuids):
     return {u: (s, h) for u, s, h in rows if u in set(uuids)}
 
 
-def wait_final(cloud, uuids, timeout=60):
-    """Wait until none of ``uuids`` is building; return {uuid: (vm_state, host)}."""
-    return wait_for(lambda: (lambda st: st if len(st) == len(uuids) and all(
-        s != 'building' for s, _h in st.values()) else None)(states(cloud, uuids)),
-        timeout, interval=0.2, what='builds of %d servers finished' % len(uuids))
+def wait_final(cloud, uuids, timeout=60, ended=None):
+    """Wait until none of ``uuids`` is building; return {uuid: (vm_state, host)}.
+    ``ended``, a dict, gets the monotonic time each was first seen finished."""
+    def finished():
+        st = states(cloud, uuids)
+        now = time.monotonic()
+        for u, (s, _h) in st.items():
+            if s != 'building' and ended is not None:
+                ended.setdefault(u, now)
+        return st if len(st) == len(uuids) and all(
+            s != 'building' for s, _h in st.values()) else None
+    return wait_for(finished, timeout, interval=0.2,
+                    what='builds of %d servers finished' % len(uuids))
 
 
 def boot_ids(cloud, names):
@@ -235,10 +247,7 @@ def test_scheduler_killed_survivor_takes_over(cloud):
             unacknowledged_at_kill=held,
             redriven=len(_redriven(cloud, accepted, since)),
             kill_to_all_active=all_active)
-    started = cloud.log_text(victim).count('started on host')
     cloud.restart_process(victim)
-    wait_for(lambda: cloud.log_text(victim).count('started on host') > started, 60,
-             what='%s consuming again' % victim)
 
 
 def _computes_look_down(cloud):
@@ -380,7 +389,18 @@ def _load(cloud, prefix, count, workers, outage):
 # the issue's load: 200 boots at concurrency 10, the broker or the database
 # away for about 10 s
 LOAD, CONCURRENCY, OUTAGE = 200, 10, 10
-BUILD_ALL = 120     # s for the load's builds to finish once the outage is over
+# s for the load's builds to finish once the outage is over: a bound for
+# builds left in BUILD, not a speed target (that is a figure: the issue asks
+# that none the outage caught, POSTed before the service was back, is still
+# BUILD 30 s after; the rest of the load keeps arriving after the return)
+BUILD_ALL = 120
+
+
+def _caught_active_after(results, ended, up):
+    """When the last boot POSTed before ``up`` finished, in s after ``up``
+    (None when none was accepted before)."""
+    caught = [ended[r[1]] for r in results if r[0] == 202 and r[2] < up]
+    return (max(caught) - up if caught else None), len(caught)
 
 
 def test_database_restarted_mid_load(cloud):
@@ -406,9 +426,11 @@ def test_database_restarted_mid_load(cloud):
     assert all(r[4] for r in results if r[0] == 503)
     accepted = [r[1] for r in results if r[0] == 202]
     first_ok = min((r[3] for r in results if r[0] == 202 and r[2] >= up), default=None)
-    final = wait_final(cloud, accepted, BUILD_ALL)
+    ended = {}
+    final = wait_final(cloud, accepted, BUILD_ALL, ended)
     all_active = time.monotonic() - up
     assert {s for s, _h in final.values()} == {'active'}, final
+    caught_s, caught = _caught_active_after(results, ended, up)
     # nothing half-way: every instance row of this load belongs to a 202
     rows = cloud.query("SELECT uuid FROM instances WHERE display_name LIKE 'dbload-%%' "
                        "OR display_name = 'dbdown'")
@@ -416,6 +438,7 @@ def test_database_restarted_mid_load(cloud):
     figures('database restart', accepted=len(accepted),
             refused_503=sum(1 for r in results if r[0] == 503),
             db_down=up - down, first_boot_after_return=(first_ok - up) if first_ok else None,
+            caught=caught, caught_all_active_after_return=caught_s,
             all_active_after_return=all_active,
             redriven=len(_redriven(cloud, accepted, since)))
 
@@ -447,19 +470,20 @@ def test_broker_restarted_mid_load(cloud):
     results, (down, stopped, up) = _load(cloud, 'mqload', LOAD, CONCURRENCY, outage)
     accepted = [r[1] for r in results if r[0] == 202]
     assert all(r[0] == 202 for r in results), [r[0] for r in results]
-    # every boot lands on c1 (the RAMWeigher's choice), which builds about 3
-    # a second on 2 shared cores: 200 take longer than the issue's 30 s
-    final = wait_final(cloud, accepted, BUILD_ALL)
+    ended = {}
+    final = wait_final(cloud, accepted, BUILD_ALL, ended)
     all_active = time.monotonic() - up
     assert {s for s, _h in final.values()} == {'active'}, [
         fault(cloud, u) for u, (s, _h) in final.items() if s != 'active']
     assert not any(fault(cloud, u) for u in accepted)
+    caught_s, caught = _caught_active_after(results, ended, up)
     done = max(r[3] for r in results)
     slowest = max(r[3] - r[2] for r in results)
     firsts = [r[3] for r in results if r[2] >= stopped]
     figures('broker restart', accepted=len(accepted), broker_stopping=stopped - down,
             broker_down=up - stopped,
-            slowest_post=slowest, all_active_after_return=all_active,
+            slowest_post=slowest, caught=caught, caught_all_active_after_return=caught_s,
+            all_active_after_return=all_active,
             last_post_after_return=done - up,
             redriven=len(_redriven(cloud, accepted, since)),
             first_post_answered_after_return=(min(firsts) - up) if firsts else None)
