@@ -8,9 +8,11 @@ import json
 
 import sqlalchemy as sa
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql
 
 from novalite.db import hosts as db_hosts
 from novalite.db import models as m
+from novalite.db import oneshot
 from novalite.db.session import now, reader, row_dict, writer
 from novalite import exception
 from novalite.objects import instance as instance_obj
@@ -26,7 +28,12 @@ _JSON_INSTANCE_COLUMNS = {'flavor': None, 'network_info': [], 'security_groups':
 
 
 def _instance_from_row(row, metadata):
-    values = row_dict(row)
+    return _instance_from_values(row_dict(row), metadata)
+
+
+def _instance_from_values(values, metadata):
+    """An Instance from the instance row's column values (a dict, JSON
+    columns as stored) and its metadata."""
     for col, default in _JSON_INSTANCE_COLUMNS.items():
         values[col] = _loads(values[col], default)
     values['metadata'] = metadata
@@ -67,28 +74,66 @@ def instance_create_many(ctx, instances, action='create'):
         return instance_create_many_in(session, ctx, instances, action)
 
 
+def _with_defaults(table, values, ts):
+    """``values`` with every other column of ``table``: its scalar default,
+    ``ts`` for created_at, else None (what the ORM left on a new row)."""
+    out = {}
+    for col in table.columns:
+        if col.name in values:
+            out[col.name] = values[col.name]
+        elif col.name == 'created_at':
+            out[col.name] = ts
+        elif col.default is not None and col.default.is_scalar:
+            out[col.name] = col.default.arg
+        elif not col.primary_key:
+            out[col.name] = None
+    return out
+
+
+def _insert_returning_ids(conn, table, rows):
+    """Insert ``rows`` (dicts of the same keys) in one statement where the
+    dialect returns the new ids of a multi-row insert in order, else one
+    statement each; returns the ids.  The values go as parameters, so the
+    statement is compiled once per process."""
+    if len(rows) > 1 and conn.dialect.insert_executemany_returning_sort_by_parameter_order:
+        stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return [r.id for r in conn.execute(stmt, rows)]
+    return [conn.execute(sa.insert(table), row).inserted_primary_key[0] for row in rows]
+
+
 def instance_create_many_in(session, ctx, instances, action='create'):
-    """instance_create_many inside the caller's transaction (quota checks)."""
+    """instance_create_many inside the caller's transaction (quota checks):
+    one multi-row INSERT per table (instances, their metadata, their
+    'create' actions, their build requests), in Core."""
     from novalite.db import builds
-    created, specs = [], {}        # a request's rows share one spec: encoded once
+    if not instances:
+        return []
+    ts = now()
+    table = m.Instance.__table__
+    conn = session.connection()     # Core statements: no ORM plumbing
+    rows = [_with_defaults(table, _instance_values(v), ts) for v in instances]
+    for row, instance_id in zip(rows, _insert_returning_ids(conn, table, rows)):
+        row['id'] = instance_id
+    metadata = [dict(v.get('metadata') or {}) for v in instances]
+    md_rows = [{'instance_uuid': row['uuid'], 'key': k, 'value': v, 'created_at': ts}
+               for row, md in zip(rows, metadata) for k, v in md.items()]
+    if md_rows:
+        conn.execute(sa.insert(m.InstanceMetadata.__table__), md_rows)
+    conn.execute(sa.insert(m.InstanceAction.__table__), [
+        {'action': action, 'instance_uuid': row['uuid'], 'request_id': ctx.request_id,
+         'user_id': ctx.user_id, 'project_id': ctx.project_id, 'start_time': ts,
+         'created_at': ts} for row in rows])
+    specs = {}          # a request's rows share one spec: encoded once
+    requests = []
     for values in instances:
-        row = m.Instance(**_instance_values(values))
-        session.add(row)
-        metadata = dict(values.get('metadata') or {})
-        for key, value in metadata.items():
-            session.add(m.InstanceMetadata(instance_uuid=values['uuid'], key=key, value=value))
-        session.add(m.InstanceAction(action=action, instance_uuid=values['uuid'],
-                                     request_id=ctx.request_id, user_id=ctx.user_id,
-                                     project_id=ctx.project_id, start_time=now()))
         spec = values.get('build_spec')
         if spec is not None:
             if id(spec) not in specs:
                 specs[id(spec)] = builds.encode_spec(spec)
-            builds.add_in(session, values['uuid'], values['project_id'], specs[id(spec)])
-        created.append((row, metadata))
-    session.flush()
-    # the metadata just written: no need to read it back
-    return [_instance_from_row(row, metadata) for row, metadata in created]
+            requests.append((values['uuid'], values['project_id'], specs[id(spec)]))
+    builds.add_many_in(conn, requests, ts)
+    # the rows and metadata just written: no need to read them back
+    return [_instance_from_values(row, md) for row, md in zip(rows, metadata)]
 
 
 def _live_instance_query(uuid, project_id=None):
@@ -145,67 +190,140 @@ def _python_filters(filters):
     return preds
 
 
+def _list_conditions(filters):
+    """The WHERE clauses of ``filters`` that SQL evaluates."""
+    inst = m.Instance.__table__.c
+    conds = []
+    if filters.get('only_deleted'):
+        conds.append(inst.deleted != 0)
+    elif not filters.get('include_deleted'):
+        conds.append(inst.deleted == 0)
+    for col in ('project_id', 'user_id', 'uuid', 'reservation_id', 'host', 'node',
+                'hostname', 'key_name', 'image_ref'):
+        if filters.get(col) is not None:
+            conds.append(inst[col] == filters[col])
+    if filters.get('vm_state') is not None:
+        conds.append(inst.vm_state.in_(filters['vm_state']))
+    if filters.get('locked') is not None:
+        conds.append(sa.func.coalesce(inst.locked, False) == filters['locked'])
+    if filters.get('task_state_not_null'):
+        conds.append(inst.task_state.is_not(None))
+    if filters.get('flavorid') is not None:
+        conds.append(inst.flavor.contains('"flavorid": %s' % json.dumps(filters['flavorid'])))
+    changed = func.coalesce(inst.updated_at, inst.created_at)
+    if filters.get('changes_since') is not None:
+        conds.append(changed >= filters['changes_since'])
+    if filters.get('changes_before') is not None:
+        conds.append(changed <= filters['changes_before'])
+    if filters.get('created_before') is not None:
+        conds.append(inst.created_at < filters['created_before'])
+    return conds
+
+
+def _after_marker(conn, marker, desc):
+    """The keyset condition of the default order (created_at, id) after the
+    instance ``marker``; MarkerNotFound when there is no such instance."""
+    inst = m.Instance.__table__.c
+    mrow = conn.execute(select(inst.created_at, inst.id).where(inst.uuid == marker)).first()
+    if mrow is None:
+        raise exception.MarkerNotFound(marker=marker)
+    if desc is None:
+        return sa.true()
+    if desc:
+        return sa.or_(inst.created_at < mrow.created_at,
+                      sa.and_(inst.created_at == mrow.created_at, inst.id < mrow.id))
+    return sa.or_(inst.created_at > mrow.created_at,
+                  sa.and_(inst.created_at == mrow.created_at, inst.id > mrow.id))
+
+
+# the columns the Python predicates read
+_PRED_COLUMNS = {'name_regex': ('display_name',), 'ip_regex': ('network_info',),
+                 'ip6_regex': ('network_info',), 'tags': ('system_metadata',),
+                 'tags_any': ('system_metadata',), 'not_tags': ('system_metadata',),
+                 'not_tags_any': ('system_metadata',)}
+
+
+class _Light:
+    """The columns of a row that a predicate reads, as attributes (JSON
+    columns decoded): what it needs of an Instance, for a row not yet made
+    one."""
+    def __init__(self, row, names):
+        for n in names:
+            value = getattr(row, n)
+            if n in _JSON_INSTANCE_COLUMNS:
+                value = _loads(value, _JSON_INSTANCE_COLUMNS[n])
+            setattr(self, n, value)
+
+
+def _filtered_page(rows, filters, preds, marker, limit):
+    """The rows of the page among ``rows`` (in order): those the Python
+    predicates keep, after ``marker`` (None: from the first), at most
+    ``limit``.  Only the columns the predicates read are decoded."""
+    names = sorted({c for k, cols in _PRED_COLUMNS.items() if filters.get(k) for c in cols})
+    kept = [r for r in rows if all(p(_Light(r, names)) for p in preds)]
+    if marker is not None:
+        uuids = [r.uuid for r in kept]
+        kept = kept[uuids.index(marker) + 1:] if marker in uuids else []
+    return kept[:limit] if limit is not None else kept
+
+
 def instance_get_all_by_filters(filters, limit=None, marker=None, sort_keys=None,
                                 sort_dirs=None):
     """Instances matching ``filters`` (project_id, user_id, uuid, reservation_id,
     vm_state, host, node, hostname, key_name, image_ref, flavorid, locked,
     changes_since, changes_before, include_deleted/only_deleted, name_regex,
     tags/tags_any/not_tags/not_tags_any), ordered by ``sort_keys``/``sort_dirs``
-    (newest first by default), paged by marker uuid."""
+    (newest first by default), paged by marker uuid.
+
+    Core rows, no ORM objects, and no transaction on PostgreSQL (oneshot).
+    Where SQL cannot page (a Python predicate, or a marker in another order
+    than the default) the page is chosen among the rows before any of them is
+    made an Instance, decoding only what the predicates read."""
     keys, dirs = process_sort_params(sort_keys, sort_dirs)
     default_order = keys == ['created_at', 'id'] and dirs[0] == dirs[1]
-    sort_desc = dirs[0] == 'desc'
-    with reader() as session:
-        q = select(m.Instance)
-        if filters.get('only_deleted'):
-            q = q.where(m.Instance.deleted != 0)
-        elif not filters.get('include_deleted'):
-            q = q.where(m.Instance.deleted == 0)
-        for col in ('project_id', 'user_id', 'uuid', 'reservation_id', 'host', 'node',
-                    'hostname', 'key_name', 'image_ref'):
-            if filters.get(col) is not None:
-                q = q.where(getattr(m.Instance, col) == filters[col])
-        if filters.get('vm_state') is not None:
-            q = q.where(m.Instance.vm_state.in_(filters['vm_state']))
-        if filters.get('locked') is not None:
-            q = q.where(sa.func.coalesce(m.Instance.locked, False) == filters['locked'])
-        if filters.get('task_state_not_null'):
-            q = q.where(m.Instance.task_state.is_not(None))
-        if filters.get('flavorid') is not None:
-            q = q.where(m.Instance.flavor.contains('"flavorid": %s' % json.dumps(filters['flavorid'])))
-        changed = func.coalesce(m.Instance.updated_at, m.Instance.created_at)
-        if filters.get('changes_since') is not None:
-            q = q.where(changed >= filters['changes_since'])
-        if filters.get('changes_before') is not None:
-            q = q.where(changed <= filters['changes_before'])
-        if filters.get('created_before') is not None:
-            q = q.where(m.Instance.created_at < filters['created_before'])
-        order = [getattr(m.Instance, k).desc() if d == 'desc' else getattr(m.Instance, k).asc()
+    table = m.Instance.__table__
+    with oneshot.connection() as conn:
+        conds = _list_conditions(filters)
+        if marker is not None:      # other orders page below, in Python
+            conds.append(_after_marker(conn, marker,
+                                       (dirs[0] == 'desc') if default_order else None))
+        order = [table.c[k].desc() if d == 'desc' else table.c[k].asc()
                  for k, d in zip(keys, dirs)]
-        if marker is not None:
-            mrow = session.scalars(select(m.Instance).where(m.Instance.uuid == marker)).first()
-            if mrow is None:
-                raise exception.MarkerNotFound(marker=marker)
-            # the default order pages in SQL; other orders below, in the SQL order
-            if default_order and sort_desc:
-                q = q.where(sa.or_(m.Instance.created_at < mrow.created_at,
-                                   sa.and_(m.Instance.created_at == mrow.created_at,
-                                           m.Instance.id < mrow.id)))
-            elif default_order:
-                q = q.where(sa.or_(m.Instance.created_at > mrow.created_at,
-                                   sa.and_(m.Instance.created_at == mrow.created_at,
-                                           m.Instance.id > mrow.id)))
-        q = q.order_by(*order)
+        q = select(table).where(*conds).order_by(*order)
         preds = _python_filters(filters)
-        keyset = marker is None or default_order
-        if limit is not None and not preds and keyset:
-            q = q.limit(limit)
-        instances = [i for i in _instances(session, session.scalars(q))
-                     if all(p(i) for p in preds)]
-        if not keyset:
-            uuids = [i.uuid for i in instances]
-            instances = instances[uuids.index(marker) + 1:] if marker in uuids else []
-        return instances[:limit] if limit is not None else instances
+        if not preds and (marker is None or default_order):
+            rows = conn.execute(q.limit(limit) if limit is not None else q).all()
+        else:
+            rows = _filtered_page(conn.execute(q), filters, preds,
+                                  None if default_order else marker, limit)
+        return _instances_core(conn, rows)
+
+
+def _in(conn, column, values):
+    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter
+    however many values (a statement of its own text for every length costs
+    SQLAlchemy and psycopg a compile and a parse each time)."""
+    if conn.dialect.name == 'postgresql':
+        return column == sa.any_(sa.bindparam(None, list(values),
+                                              type_=postgresql.ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+# instance columns as Instance fields, in the table's order
+_INSTANCE_COLUMNS = [c.name for c in m.Instance.__table__.columns]
+
+
+def _instances_core(conn, rows):
+    """Instances from Core rows of the instances table, with their metadata
+    (one SELECT per 1,000 instances)."""
+    md = {r.uuid: {} for r in rows}
+    uuids = list(md)
+    t = m.InstanceMetadata.__table__
+    for i in range(0, len(uuids), 1000):
+        for uuid, key, value in conn.execute(select(t.c.instance_uuid, t.c.key, t.c.value).where(
+                _in(conn, t.c.instance_uuid, uuids[i:i + 1000]), t.c.deleted == 0)):
+            md[uuid][key] = value
+    return [_instance_from_values(dict(zip(_INSTANCE_COLUMNS, r)), md[r.uuid]) for r in rows]
 
 
 _SORT_COLUMNS = {'created_at', 'id', 'uuid'} | {

@@ -22,12 +22,14 @@ def encode_spec(spec):
     return json.dumps(obj_base.serialize(spec))
 
 
-def add_in(session, instance_uuid, project_id, spec):
-    """The build request of a new instance, in the caller's transaction
-    (``spec`` as a dict, or already encoded)."""
-    session.add(m.BuildRequest(instance_uuid=instance_uuid, project_id=project_id,
-                               attempt=0, created_at=now(),
-                               spec=spec if isinstance(spec, str) else encode_spec(spec)))
+def add_many_in(conn, requests, ts):
+    """The build requests of new instances in the caller's transaction (its
+    Core connection), one multi-row INSERT: ``requests`` are (instance_uuid,
+    project_id, encoded spec)."""
+    if requests:
+        conn.execute(sa.insert(m.BuildRequest.__table__), [
+            {'instance_uuid': uuid, 'project_id': project_id, 'attempt': 0,
+             'created_at': ts, 'spec': spec} for uuid, project_id, spec in requests])
 
 
 def _as_dict(row):

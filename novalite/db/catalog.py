@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 
 from novalite.db.session import now, page, reader, row_dict, writer
 from novalite.db import models as m
+from novalite.db import oneshot
 from novalite import exception
 
 
@@ -52,14 +53,45 @@ def _flavor_access(q, project_id):
     return q.where(sa.or_(m.Flavor.is_public.is_(True), m.Flavor.id.in_(allowed)))
 
 
+def _with_children(parent, child, fk, key, where):
+    """One SELECT of ``parent``'s columns and its children's (key, value)
+    pairs (``child`` LEFT JOINed on ``fk``): a row per child, or one with
+    NULLs when there is none."""
+    kv = (getattr(child, key).label('child_key'), child.value.label('child_value'))
+    return select(*parent.__table__.columns, *kv).outerjoin(
+        child, getattr(child, fk) == parent.id).where(*where)
+
+
+def _parent_with_children(rows, children):
+    """The dict of the parent row of ``rows`` (_with_children) with its
+    children as ``{key: value}`` under ``children``, or None."""
+    if not rows:
+        return None
+    out = {k: v for k, v in rows[0]._mapping.items() if k not in ('child_key', 'child_value')}
+    out[children] = {r.child_key: r.child_value for r in rows if r.child_key is not None}
+    return out
+
+
+def _flavor_by_id(scoped):
+    q = _with_children(m.Flavor, m.FlavorExtraSpec, 'flavor_id', 'key',
+                       [m.Flavor.flavorid == sa.bindparam('flavorid')])
+    return _flavor_access(q, sa.bindparam('project_id')) if scoped else q
+
+
+# built once (each POST /servers reads a flavor and an image): a statement
+# made again per call costs more CPU than its execution
+_FLAVOR_BY_ID = {scoped: _flavor_by_id(scoped) for scoped in (False, True)}
+
+
 def flavor_get_by_flavor_id(flavorid, project_id=None):
-    """The flavor with this flavorid; ``project_id`` limits private flavors."""
-    with reader() as session:
-        q = _flavor_access(select(m.Flavor).where(m.Flavor.flavorid == str(flavorid)), project_id)
-        row = session.scalars(q).first()
-        if row is None:
-            raise exception.FlavorNotFound(flavor_id=flavorid)
-        return _flavor_dict(session, row)
+    """The flavor with this flavorid; ``project_id`` limits private flavors.
+    One statement, no transaction (oneshot): the create path reads it."""
+    rows = oneshot.read(_FLAVOR_BY_ID[project_id is not None],
+                        {'flavorid': str(flavorid), 'project_id': project_id})
+    flavor = _parent_with_children(rows, 'extra_specs')
+    if flavor is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return flavor
 
 
 def flavor_get_all(project_id=None, is_public=True, min_ram=None, min_disk=None,
@@ -220,13 +252,18 @@ def image_properties_set(image_id, properties, removed=()):
                 session.add(m.ImageProperty(image_id=image_id, name=k, value=v))
 
 
+_IMAGE_BY_ID = _with_children(m.Image, m.ImageProperty, 'image_id', 'name',
+                              [m.Image.id == sa.bindparam('image_id'), m.Image.deleted == 0])
+
+
 def image_get(image_id):
-    with reader() as session:
-        row = session.scalars(select(m.Image).where(m.Image.id == image_id,
-                                                    m.Image.deleted == 0)).first()
-        if row is None:
-            raise exception.ImageNotFound(image_id=image_id)
-        return _image_dict(session, row)
+    """The live image with its properties: one statement, no transaction
+    (oneshot), as the create path reads it."""
+    image = _parent_with_children(oneshot.read(_IMAGE_BY_ID, {'image_id': image_id}),
+                                  'properties')
+    if image is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    return image
 
 
 def image_get_all(filters=None, limit=None, marker=None):

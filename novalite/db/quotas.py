@@ -21,13 +21,18 @@ from sqlalchemy import func, select, update
 from novalite.db import api as db_api
 from novalite.db.session import reader, writer
 from novalite.db import models as m
+from novalite.db import oneshot
 
 
 # -- limits ---------------------------------------------------------------------
 def quota_get_project(project_id):
-    """{resource: hard_limit} overrides of one project."""
-    with reader() as session:
-        return _overrides(session, project_id)
+    """{resource: hard_limit} overrides of one project (one statement, no
+    transaction: oneshot)."""
+    return dict(oneshot.read(_OVERRIDES, {'project_id': project_id}))
+
+
+_OVERRIDES = select(m.Quota.resource, m.Quota.hard_limit).where(
+    m.Quota.project_id == sa.bindparam('project_id'))
 
 
 def _overrides(session, project_id):

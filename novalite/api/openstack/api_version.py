@@ -3,6 +3,7 @@
 A schema or view asks ``req.is_at_least('2.47')``; nothing else in the code
 base knows the list.  The maximum is the last row.
 """
+import functools
 import re
 
 from novalite import exception
@@ -129,7 +130,7 @@ class APIVersionRequest:
 
     def _key(self, other):
         if isinstance(other, str):
-            other = APIVersionRequest(other)
+            return _parsed(other)
         return other.ver if isinstance(other, APIVersionRequest) else tuple(other)
 
     def __eq__(self, other):
@@ -153,6 +154,13 @@ class APIVersionRequest:
     def matches(self, min_version=None, max_version=None):
         return ((min_version is None or self >= min_version) and
                 (max_version is None or self <= max_version))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(version_string):
+    """(major, minor) of a version the code compares with ('2.47'): parsed
+    once, not at every comparison of every server of a list."""
+    return APIVersionRequest(version_string).ver
 
 
 MIN_VERSION = APIVersionRequest(VERSIONS[0][0])

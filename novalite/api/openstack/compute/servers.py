@@ -120,13 +120,24 @@ class ServersController:
                                              marker=query.get('marker', [None])[-1],
                                              sort_keys=sort_keys, sort_dirs=sort_dirs)
         if detailed:
-            fault_map = self.compute_api.get_instance_faults(ctx, instances)
+            # a fault is shown for ERROR and DELETED servers only
+            fault_map = self.compute_api.get_instance_faults(ctx, [
+                i for i in instances if views_servers.shows_fault(i)])
             admin = self._can_see_extended_attributes(ctx)
             host_status = self._host_status_getter(req)
-            servers = [views_servers.show(req, i, fault_map.get(i.uuid), admin,
-                                          host_status(i)) for i in instances]
+
+            def view(i):
+                return views_servers.show(req, i, fault_map.get(i.uuid), admin,
+                                          host_status(i))
         else:
-            servers = [views_servers.basic(req, i) for i in instances]
+            def view(i):
+                return views_servers.basic(req, i)
+        # each instance is let go once viewed: a page of 2,000 servers is not
+        # held twice, as instances and as views
+        instances.reverse()
+        servers = []
+        while instances:
+            servers.append(view(instances.pop()))
         return common.add_collection_links(
             {'servers': servers}, 'servers_links', req,
             'servers' + ('/detail' if detailed else ''), servers, limit)

@@ -113,6 +113,14 @@ def _tenant_message(message):
     return first.split('Traceback (most recent call last)', 1)[0].strip() or 'Unknown'
 
 
+def shows_fault(instance):
+    """Whether the detailed view shows the instance's fault (its status)."""
+    return common.status_from_state(instance.vm_state, instance.task_state) in _FAULT_STATUSES
+
+
+_FAULT_STATUSES = ('ERROR', 'DELETED')
+
+
 def show(req, instance, fault=None, is_admin=False, host_status=None, full=True,
          server_groups=None):
     """The detailed view (show, detail, update, create-and-show).
@@ -135,7 +143,7 @@ def show(req, instance, fault=None, is_admin=False, host_status=None, full=True,
         'links': common.links(req, 'servers', instance.uuid),
         'OS-DCF:diskConfig': 'AUTO' if instance.auto_disk_config else 'MANUAL',
     }
-    if fault is not None and status in ('ERROR', 'DELETED'):
+    if fault is not None and status in _FAULT_STATUSES:
         f = {'code': fault['code'], 'created': _iso(fault['created_at']),
              'message': fault['message'] if is_admin else _tenant_message(fault['message'])}
         if fault['code'] != 500 or is_admin:
