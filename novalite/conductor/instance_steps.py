@@ -12,13 +12,16 @@ each of many instances of the calling host, a list of steps run in order:
   event started before and finished after it (Error naming the refusal).
 
 An instance's steps stop at the first that fails; the others go on.  The
-claims of all the instances are taken together, one conditional UPDATE per
-node for the sum (``db.hosts.instance_claims``), between the steps before
-and the steps after them.  The steps before the claims, for all the
-instances, are one transaction, and those after them another
-(``novalite/db/build_steps.py``); a save that fails changes nothing, so
-only a database error undoes a phase (the whole call then fails and the
-compute sends it again).  Each answer is
+whole call is one transaction on a Core connection
+(``novalite/db/build_steps.py``): first one SELECT finds the instances'
+hosts and actions, and one instance of another host refuses the whole call
+(NotAllowedByHost) before anything is written; then the steps of every
+instance up to its claim; the claims of all the instances together, one
+conditional UPDATE per node for the sum (``db.hosts.instance_claims_in``);
+the steps after them; at the end the events of all (each with the time its
+step ran) and the instances saved, read back once.  A save that fails
+changes nothing, so only a database error undoes anything (the whole call
+then fails and the compute sends it again).  Each answer is
 ``{'instance', 'failed_step', 'error', 'message'}``: the instance as of its
 last save, and where and why it stopped (an exception class name).
 """
@@ -26,7 +29,7 @@ import collections
 
 from novalite.db import build_steps as db_steps
 from novalite.db import hosts as db_hosts
-from novalite.db.session import writer
+from novalite.db.session import core_writer, now
 from novalite import exception
 
 STEP_ERRORS = exception.BUILD_STEP_ERRORS
@@ -38,7 +41,7 @@ class _Run:
     def __init__(self, item):
         self.uuid, self.request_id = item['instance_uuid'], item.get('request_id')
         self.steps, self.pos, self.pending = item['steps'], 0, []
-        self.saved = False          # read the instance back when the phase ends
+        self.saved = False          # read the instance back when the call ends
         self.answer = {'instance': None, 'failed_step': None, 'error': None,
                        'message': None}
 
@@ -53,20 +56,23 @@ class _Run:
         return step.get('claim')
 
 
-class _Phase:
-    """The steps of many instances up to their claims, or after them, in
-    one transaction: saves as they come, the events and the instances read
-    back at the end (novalite/db/build_steps.py)."""
+class _Call:
+    """The steps of many instances in one transaction: saves as they come,
+    the events and the instances read back at the end
+    (novalite/db/build_steps.py)."""
 
-    def __init__(self, session, host, check):
-        self.session, self.host, self.check = session, host, check
-        self.runs = []
+    def __init__(self, conn, host, check, runs):
+        self.conn, self.host, self.check, self.runs = conn, host, check, runs
+        hosts, self.actions = db_steps.lookup(conn, [r.uuid for r in runs])
+        for uuid, owner in hosts.items():
+            if owner != host:
+                raise exception.NotAllowedByHost(host=host, instance_uuid=uuid)
 
     def save(self, r, step):
         updates = step['update']
         self.check(updates)
         try:
-            db_steps.save(self.session, r.uuid, updates, step.get('expected_task_state'),
+            db_steps.save(self.conn, r.uuid, updates, step.get('expected_task_state'),
                           expected_host=self.host,
                           check_task_state=step.get('check_task_state', False),
                           expected_vm_state=step.get('expected_vm_state'))
@@ -80,13 +86,12 @@ class _Phase:
 
     def end(self):
         """The events of every run, then the instances saved, read back."""
-        db_steps.record_events(self.session, self.host, [
+        db_steps.record_events(self.conn, self.host, [
             (r.uuid, r.request_id, [(e['event'], e['phase'], e.get('result'),
-                                     e.get('traceback')) for e in r.pending])
-            for r in self.runs])
-        saved = db_steps.instances(self.session, [r.uuid for r in self.runs if r.saved])
+                                     e.get('traceback'), e.get('at')) for e in r.pending])
+            for r in self.runs], self.actions)
+        saved = db_steps.instances(self.conn, [r.uuid for r in self.runs if r.saved])
         for r in self.runs:
-            r.pending = []
             if r.saved:
                 r.answer['instance'] = saved.get(r.uuid, r.answer['instance'])
 
@@ -95,62 +100,55 @@ def run(host, items, check):
     """Run ``items`` for compute ``host``; ``check(updates)`` raises when
     the host may not make that save (the conductor's rule)."""
     runs = [_Run(item) for item in items]
-    with writer() as session:
-        phase = _Phase(session, host, check)
+    with core_writer(immediate=True) as conn:
+        call = _Call(conn, host, check, runs)
         for r in runs:
-            phase.runs.append(r)
-            _advance(phase, r)
-        phase.end()
-    by_node = collections.defaultdict(list)
-    for r in runs:
-        if r.claim is not None:
-            by_node[r.claim].append(r)
-    if not by_node:
-        return [r.answer for r in runs]
-    refused = {}
-    for nodename, claiming in by_node.items():
-        refused.update(db_hosts.instance_claims([r.uuid for r in claiming], host, nodename))
-    with writer() as session:
-        phase = _Phase(session, host, check)
-        for claiming in by_node.values():
+            _advance(call, r)
+        by_node = collections.defaultdict(list)
+        for r in runs:
+            if r.claim is not None:
+                by_node[r.claim].append(r)
+        for nodename, claiming in by_node.items():
+            refused = db_hosts.instance_claims_in(conn, [r.uuid for r in claiming], host,
+                                                  nodename)
             for r in claiming:
-                phase.runs.append(r)
-                _claimed(phase, r, refused.get(r.uuid))
-        phase.end()
+                _claimed(call, r, refused[r.uuid])
+        call.end()
     return [r.answer for r in runs]
 
 
-def _claimed(phase, r, exc):
+def _claimed(call, r, exc):
     """The claim's event finished; the steps after it, unless refused."""
     event = r.steps[r.pos].get('event')
     if event:
         r.pending.append({
             'event': event, 'phase': 'finish', 'result': 'Error' if exc else 'Success',
             'traceback': '%s: %s' % (type(exc).__name__, exc.format_message())
-            if exc else None})
+            if exc else None, 'at': now()})
     if exc is not None:
         r.fail(exc)
         return
     r.pos += 1
-    _advance(phase, r)
+    _advance(call, r)
 
 
-def _advance(phase, r):
+def _advance(call, r):
     """Run ``r``'s steps up to its claim (its event started) or its end.
-    Events are written when the phase ends (one transaction)."""
+    Events are written when the call ends, each with the time of its step."""
     while r.pos < len(r.steps):
         step = r.steps[r.pos]
         if 'events' in step:
-            r.pending.extend(step['events'])
+            at = now()
+            r.pending.extend(dict(e, at=at) for e in step['events'])
         elif 'claim' in step:
             if step.get('event'):
-                r.pending.append({'event': step['event'], 'phase': 'start'})
+                r.pending.append({'event': step['event'], 'phase': 'start', 'at': now()})
             return
         else:
             try:
-                phase.save(r, step)
+                call.save(r, step)
             except STEP_ERRORS as exc:
-                later = _applied_through(phase.session, r, exc)
+                later = _applied_through(call.conn, r, exc)
                 if later is None:
                     r.fail(exc)
                     return
@@ -159,7 +157,7 @@ def _advance(phase, r):
         r.pos += 1
 
 
-def _applied_through(session, r, exc):
+def _applied_through(conn, r, exc):
     """(instance, index) when ``r`` is a repeat of steps already run (a
     call retried across a reconnect, or run by two conductors at once): the
     instance is in the states a later save of the same list sets, so the
@@ -167,7 +165,7 @@ def _applied_through(session, r, exc):
     included): the index of the last of them, else None."""
     if not isinstance(exc, exception.UnexpectedTaskStateError):
         return None
-    inst = db_steps.instances(session, [r.uuid]).get(r.uuid)
+    inst = db_steps.instances(conn, [r.uuid]).get(r.uuid)
     if inst is None:
         return None
     for i in range(len(r.steps) - 1, r.pos, -1):

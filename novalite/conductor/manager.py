@@ -15,7 +15,7 @@ from oslo_config import cfg
 
 from novalite import baserpc
 from novalite.compute import rpcapi as compute_rpcapi
-from novalite.compute import task_states, vm_states
+from novalite.compute import vm_states
 from novalite.compute import utils as compute_utils
 from novalite import context as nl_context
 from novalite.conductor import instance_steps
@@ -110,10 +110,11 @@ class _KeepAlive:
         self.every = max(1.0, CONF.conductor.build_resume_deadline / 4.0)
         self.last = self.clock()
 
-    def beat(self, done=0, force=False):
-        """Touch the builds from index ``done`` on, when due."""
+    def beat(self, conn, done=0, force=False):
+        """Touch the builds from index ``done`` on, when due, in the
+        transaction of ``conn``."""
         if force or self.clock() - self.last >= self.every:
-            db_builds.touch(self.uuids[done:])
+            db_builds.touch_in(conn, self.uuids[done:])
             self.last = self.clock()
 
 
@@ -146,12 +147,12 @@ class ComputeTaskManager:
                         request_spec=None, host_lists=None):
         uuids = [i.uuid for i in instances]
         alive = _KeepAlive(uuids)
-        with db_session.writer() as session:
-            builds = db_builds.attempts(session, uuids)
-            db_steps.record_events(session, CONF.host, [
+        with db_session.core_writer() as conn:
+            builds = db_builds.attempts(conn, uuids)
+            db_steps.record_events(conn, CONF.host, [
                 (uuid, context.request_id, [(SCHEDULE_EVENT, 'start', None, None)])
                 for uuid in uuids])
-        alive.beat(force=True)
+            alive.beat(conn, force=True)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
@@ -190,12 +191,11 @@ class ComputeTaskManager:
                            clear_host=True)
             return
         by_host = {}
-        alive.beat(force=True)
         placed = list(zip(instances, host_lists))
         for done in range(0, len(placed), HAND_CHUNK):
-            alive.beat(done)
             for inst, props, host_list in self._hand_to_hosts(
-                    context, placed[done:done + HAND_CHUNK], builds, filter_properties):
+                    context, placed[done:done + HAND_CHUNK], builds, filter_properties,
+                    lambda conn, done=done: alive.beat(conn, done, force=not done)):
                 by_host.setdefault(host_list[0].service_host, []).append(
                     {'instance': inst, 'filter_properties': props,
                      'node': host_list[0].nodename, 'limits': host_list[0].limits,
@@ -217,13 +217,14 @@ class ComputeTaskManager:
         return alternates
 
     @staticmethod
-    def _hand_to_hosts(context, placed, builds, filter_properties):
+    def _hand_to_hosts(context, placed, builds, filter_properties, beat):
         """[(instance, its filter properties, host list)] of ``placed``
         (instance, host list) that are now on their selected host, still
-        scheduling, in one transaction: each cast recorded in its build
-        request (unless a newer drive owns the build), the instance given its
-        host, the schedule event finished.  Left out: the builds a newer
-        drive owns and the instances deleted meanwhile."""
+        scheduling, in one transaction (where ``beat`` keeps the builds
+        not handed yet alive): each cast recorded in its build request
+        (unless a newer drive owns the build), the instance given its host,
+        the schedule event finished.  Left out: the builds a newer drive
+        owns and the instances deleted meanwhile."""
         casts, props_of = [], {}
         for inst, host_list in placed:
             props = copy.deepcopy(filter_properties)
@@ -234,28 +235,24 @@ class ComputeTaskManager:
             casts.append((inst.uuid, attempt, stored, {
                 'selection': host_list[0], 'alternates': list(host_list[1:]),
                 'filter_properties': props}))
-        handed = []
-        with db_session.writer() as session:
-            allowed = db_builds.record_casts(session, casts)
+        with db_session.core_writer() as conn:
+            beat(conn)
+            allowed = db_builds.record_casts(conn, casts)
+            saved = db_steps.hand_over(conn, [(inst.uuid, hl[0].service_host)
+                                              for inst, hl in placed if inst.uuid in allowed])
+            handed = []
             for inst, host_list in placed:
                 if inst.uuid not in allowed:
                     LOG.info('A newer drive owns the build of %s; not casting', inst.uuid)
-                    continue
-                try:
-                    db_steps.save(session, inst.uuid,
-                                  {'host': host_list[0].service_host, 'node': None,
-                                   'task_state': task_states.SCHEDULING},
-                                  [task_states.SCHEDULING], check_task_state=True,
-                                  expected_vm_state=vm_states.BUILDING)
-                except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+                elif inst.uuid not in saved:
                     LOG.info('Instance %s was deleted while scheduling; not building it',
                              inst.uuid)
-                    continue
-                handed.append((inst, host_list))
-            db_steps.record_events(session, None, [
+                else:
+                    handed.append((inst, host_list))
+            db_steps.record_events(conn, None, [
                 (inst.uuid, context.request_id, [(SCHEDULE_EVENT, 'finish', 'Success', None)])
                 for inst, _hl in handed])
-            fresh = db_steps.instances(session, [inst.uuid for inst, _hl in handed])
+            fresh = db_steps.instances(conn, [inst.uuid for inst, _hl in handed])
         return [(fresh[inst.uuid], props_of[inst.uuid], host_list)
                 for inst, host_list in handed if inst.uuid in fresh]
 
@@ -304,11 +301,17 @@ class ConductorManager:
     def abort_instance_claim(self, context, host, instance_uuid):
         return db_hosts.abort_instance_claim(instance_uuid, host)
 
+    @messaging.expected_exceptions(exception.NotAllowedByHost)
     def instance_steps(self, context, host, items):
         """Build steps of many of ``host``'s instances in one call: saves,
-        action events and the batch claim (conductor/instance_steps.py)."""
-        return instance_steps.run(host, items, lambda updates: self.check_updates(host,
-                                                                                 updates))
+        action events and the batch claim (conductor/instance_steps.py).
+        An item naming another host's instance refuses the whole call."""
+        try:
+            return instance_steps.run(host, items,
+                                      lambda updates: self.check_updates(host, updates))
+        except exception.NotAllowedByHost as exc:
+            LOG.warning('Refused RPC conductor.instance_steps: %s', exc.format_message())
+            raise
 
     @staticmethod
     def check_updates(host, updates):

@@ -222,9 +222,12 @@ def validate_compute_call(identity, method, args):
 
 
 def _own_instances(identity, method, items):
-    """Every item of a batch names a distinct instance of the caller's (a
-    gone one is answered per item), moves nothing to another host and claims
-    at most once; one item that does not is enough to refuse the call."""
+    """Every item of a batch names a distinct instance, moves nothing to
+    another host and claims at most once; one item that does not is enough
+    to refuse the call.  That every instance is the caller's (a gone one is
+    answered per item) is checked by the call itself, by the first
+    statement of its transaction (conductor/instance_steps.py): the same
+    refusal before anything is written, without a transaction of its own."""
     uuids = [item['instance_uuid'] for item in items]
     if not all(uuidutils.is_uuid_like(u) for u in uuids) or len(set(uuids)) != len(uuids):
         _refuse(identity, method, 'instance_uuid not a UUID, or named twice')
@@ -234,9 +237,6 @@ def _own_instances(identity, method, items):
             _refuse(identity, method, 'a compute may not move an instance to another host')
         if sum('claim' in step for step in item['steps']) > 1:
             _refuse(identity, method, 'one claim per instance')
-    for uuid, host in db.instance_hosts(uuids).items():
-        if host != identity.host:
-            raise exception.NotAllowedByHost(host=identity.host, instance_uuid=uuid)
 
 
 def validate_compute_task(identity, method, args):

@@ -1,50 +1,129 @@
-"""The database side of a compute's build steps (conductor/instance_steps.py):
-the saves and instance-action events of many instances in the caller's one
-transaction, in Core statements.
+"""The database side of a compute's build steps (conductor/instance_steps.py)
+and of the conductor's hand-over: the saves and instance-action events of
+many instances in the caller's one transaction, in Core statements (on a
+Core connection or a Session alike).
 
-Per call the conductor used to open a transaction for each save (an UPDATE,
-then the row and its metadata read back) and one for each instance's events
-(the action looked up again for every event, ORM objects flushed).  Here a
-save is one conditional UPDATE; the events of all the instances are written
-together at the end (one SELECT of their actions, one of the events they
-finish, one multi-row INSERT, the UPDATEs), and the instances saved are read
-back once, in one SELECT.
+A save is one conditional UPDATE; the events of all the instances are
+written together at the end (one SELECT of their actions unless the caller
+looked them up already, one of the open events they finish, one multi-row
+INSERT, the UPDATEs), and the instances saved are read back once, in one
+SELECT with their metadata.
 """
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 
+from novalite.compute import task_states, vm_states
 from novalite.db import api as db_api
 from novalite.db import models as m
 from novalite.db.session import now
+from novalite import exception
 
 _EV, _ACT = m.InstanceActionEvent.__table__, m.InstanceAction.__table__
+_INST, _MD = m.Instance.__table__, m.InstanceMetadata.__table__
 
 
 # a save step: db.api's conditional UPDATE in the caller's transaction
 save = db_api.instance_save_in
 
 
-def instances(session, uuids):
-    """{uuid: Instance} of the live instances among ``uuids`` (one SELECT,
-    and one of their metadata)."""
+# The statements of the hot path, built once (see db.api._save_statement).
+_UUIDS = bindparam('uuids', expanding=True)
+_LOOKUP = select(_INST.c.uuid, _INST.c.host, _INST.c.deleted, _ACT.c.id,
+                 _ACT.c.request_id).select_from(
+    _INST.outerjoin(_ACT, _ACT.c.instance_uuid == _INST.c.uuid)).where(
+    _INST.c.uuid.in_(_UUIDS)).order_by(_ACT.c.id)
+_MD_KEY, _MD_VALUE = _MD.c.key.label('md_key'), _MD.c.value.label('md_value')
+_INSTANCES = select(_INST, _MD_KEY, _MD_VALUE).select_from(
+    _INST.outerjoin(_MD, and_(_MD.c.instance_uuid == _INST.c.uuid, _MD.c.deleted == 0))).where(
+    _INST.c.uuid.in_(_UUIDS), _INST.c.deleted == 0)
+_ACTIONS = select(_ACT.c.id, _ACT.c.instance_uuid, _ACT.c.request_id).where(
+    _ACT.c.instance_uuid.in_(_UUIDS)).order_by(_ACT.c.id)
+_OPEN_EVENTS = select(_EV.c.id, _EV.c.action_id, _EV.c.event).where(
+    _EV.c.action_id.in_(bindparam('aids', expanding=True)),
+    _EV.c.finish_time.is_(None)).order_by(_EV.c.id)
+_FINISH_EVENT = update(_EV).where(_EV.c.id == bindparam('eid')).values(
+    finish_time=bindparam('b_finish'), result=bindparam('b_result'),
+    traceback=bindparam('b_tb'), updated_at=bindparam('b_updated'))
+_NEW_EVENTS = insert(_EV)
+_ACTION_UPDATES = {}      # the keys it sets -> UPDATE of instance_actions
+
+
+def hand_over(conn, placed):
+    """The uuids of ``placed`` ((uuid, host) of instances the conductor
+    handed to their selected host) whose instance took its host, still
+    scheduling: the save the conductor makes for each, as one executemany.
+    When not every row matched (an instance deleted or no longer
+    scheduling meanwhile), each is saved again on its own to tell which: a
+    save that matched matches again, and changes nothing more."""
+    if not placed:
+        return set()
+    ts = now()
+    stmt = db_api._save_statement(_HAND_OVER_KEYS, (task_states.SCHEDULING,), False, True)
+    params = [{'b_uuid': uuid, 'b_vm_state': vm_states.BUILDING, 'v_host': host,
+               'v_node': None, 'v_task_state': task_states.SCHEDULING, 'v_updated_at': ts}
+              for uuid, host in placed]
+    if conn.execute(stmt, params).rowcount == len(params):
+        return {uuid for uuid, _host in placed}
+    saved = set()
+    for uuid, host in placed:
+        try:
+            save(conn, uuid, {'host': host, 'node': None,
+                              'task_state': task_states.SCHEDULING},
+                 [task_states.SCHEDULING], check_task_state=True,
+                 expected_vm_state=vm_states.BUILDING)
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError):
+            continue
+        saved.add(uuid)
+    return saved
+
+
+_HAND_OVER_KEYS = ('host', 'node', 'task_state', 'updated_at')
+
+
+def lookup(conn, uuids):
+    """({uuid: host} of the live instances among ``uuids``, their actions as
+    ``_actions`` gives them), in one SELECT."""
+    hosts, actions = {}, {}
+    for uuid, host, deleted, aid, request_id in conn.execute(_LOOKUP,
+                                                             {'uuids': list(uuids)}):
+        if not deleted:
+            hosts[uuid] = host
+        if aid is not None:
+            actions[uuid, request_id] = aid
+            actions[uuid, None] = aid
+    return hosts, actions
+
+
+def instances(conn, uuids):
+    """{uuid: Instance} of the live instances among ``uuids`` (one SELECT
+    with their metadata)."""
     if not uuids:
         return {}
-    rows = session.scalars(select(m.Instance).where(
-        m.Instance.uuid.in_(list(uuids)), m.Instance.deleted == 0)).all()
-    return {i.uuid: i for i in db_api._instances(session, rows)}
+    values, metadata = {}, {}
+    for row in conn.execute(_INSTANCES, {'uuids': list(uuids)}).mappings():
+        uuid = row['uuid']
+        if uuid not in values:
+            values[uuid] = {c.name: row[c] for c in _INST.columns}
+            metadata[uuid] = {}
+        if row['md_key'] is not None:
+            metadata[uuid][row['md_key']] = row['md_value']
+    return {u: db_api._instance_from_values(v, metadata[u]) for u, v in values.items()}
 
 
-def record_events(session, host, batches):
+def record_events(conn, host, batches, actions=None):
     """Write instance-action events: ``batches`` is a list of
-    ``(instance uuid, request id, [(event, phase, result, traceback)])``.
-    Each event goes to the instance's action of that request (else its
-    newest action), as ``db.api.action_event_start``/``_finish`` do: a start
-    adds an event and touches the action; a finish completes the newest
-    open event of that name (or adds a finished one) and finishes the
-    action, marking it Error on an Error result."""
+    ``(instance uuid, request id, [(event, phase, result, traceback[, at])])``
+    (``at``: when it happened, else now).  Each event goes to the
+    instance's action of that request (else its newest action), as
+    ``db.api.action_event_start``/``_finish`` do: a start adds an event and
+    touches the action; a finish completes the newest open event of that
+    name (or adds a finished one) and finishes the action, marking it Error
+    on an Error result.  ``actions``: what ``lookup`` found, if the caller
+    did."""
     batches = [b for b in batches if b[2]]
     if not batches:
         return
-    actions = _actions(session, {u for u, _r, _e in batches})
+    if actions is None:
+        actions = _actions(conn, {u for u, _r, _e in batches})
     ts = now()
     new, finish, action_values = [], {}, {}
     wanted = set()                 # (action id, event name) finished from the database
@@ -52,15 +131,16 @@ def record_events(session, host, batches):
         action_id = actions.get((uuid, request_id)) or actions.get((uuid, None))
         if action_id is None:
             continue
-        for event, phase, result, traceback in events:
+        for event, phase, result, traceback, *at in events:
+            at = at[0] if at and at[0] is not None else ts
             vals = action_values.setdefault(action_id, {'updated_at': ts})
             if phase == 'start':
-                new.append({'action_id': action_id, 'event': event, 'start_time': ts,
+                new.append({'action_id': action_id, 'event': event, 'start_time': at,
                             'host': host, 'finish_time': None, 'result': None,
                             'traceback': None})
                 continue
-            done = {'finish_time': ts, 'result': result, 'traceback': traceback}
-            vals['finish_time'] = ts
+            done = {'finish_time': at, 'result': result, 'traceback': traceback}
+            vals['finish_time'] = at
             if result == 'Error':
                 vals['message'] = 'Error'
             opened = next((e for e in reversed(new) if e['action_id'] == action_id and
@@ -70,58 +150,56 @@ def record_events(session, host, batches):
             else:
                 wanted.add((action_id, event))
                 finish.setdefault((action_id, event), []).append(
-                    (done, dict(done, action_id=action_id, event=event, start_time=ts,
+                    (done, dict(done, action_id=action_id, event=event, start_time=at,
                                 host=host)))
-    _finish_from_db(session, finish, wanted, new)
+    _finish_from_db(conn, finish, wanted, new)
     if new:
-        session.execute(insert(_EV), [dict(e, created_at=ts, deleted=0) for e in new])
-    _update_actions(session, action_values)
+        conn.execute(_NEW_EVENTS, [dict(e, created_at=ts, deleted=0) for e in new])
+    _update_actions(conn, action_values)
 
 
-def _actions(session, uuids):
+def _actions(conn, uuids):
     """{(uuid, request id): id of its newest action} and {(uuid, None): the
     newest action of the instance}."""
     out = {}
-    for aid, uuid, request_id in session.execute(
-            select(_ACT.c.id, _ACT.c.instance_uuid, _ACT.c.request_id).where(
-                _ACT.c.instance_uuid.in_(list(uuids))).order_by(_ACT.c.id)):
+    for aid, uuid, request_id in conn.execute(_ACTIONS, {'uuids': list(uuids)}):
         out[uuid, request_id] = aid
         out[uuid, None] = aid
     return out
 
 
-def _finish_from_db(session, finish, wanted, new):
+def _finish_from_db(conn, finish, wanted, new):
     """Finish events started by an earlier call: each finish takes the
     newest open event of its name; none left: a finished event is added."""
     if not wanted:
         return
     open_ids = {}
-    for eid, aid, event in session.execute(
-            select(_EV.c.id, _EV.c.action_id, _EV.c.event).where(
-                _EV.c.action_id.in_(list({a for a, _e in wanted})),
-                _EV.c.finish_time.is_(None)).order_by(_EV.c.id)):
+    for eid, aid, event in conn.execute(_OPEN_EVENTS,
+                                        {'aids': list({a for a, _e in wanted})}):
         if (aid, event) in wanted:
             open_ids.setdefault((aid, event), []).append(eid)
-    updates = []
+    updates, ts = [], now()
     for key, finishes in finish.items():
         ids = open_ids.get(key, [])
         for done, row in finishes:
             if ids:
                 updates.append({'eid': ids.pop(), 'b_finish': done['finish_time'],
-                                'b_result': done['result'], 'b_tb': done['traceback']})
+                                'b_result': done['result'], 'b_tb': done['traceback'],
+                                'b_updated': ts})
             else:
                 new.append(row)
     if updates:
-        session.execute(update(_EV).where(_EV.c.id == bindparam('eid')).values(
-            finish_time=bindparam('b_finish'), result=bindparam('b_result'),
-            traceback=bindparam('b_tb'), updated_at=now()), updates)
+        conn.execute(_FINISH_EVENT, updates)
 
 
-def _update_actions(session, action_values):
+def _update_actions(conn, action_values):
     by_shape = {}
     for aid, vals in action_values.items():
         by_shape.setdefault(tuple(sorted(vals)), []).append(
             dict({'b_' + k: v for k, v in vals.items()}, aid=aid))
     for keys, params in by_shape.items():
-        session.execute(update(_ACT).where(_ACT.c.id == bindparam('aid')).values(
-            **{k: bindparam('b_' + k) for k in keys}), params)
+        stmt = _ACTION_UPDATES.get(keys)
+        if stmt is None:
+            stmt = _ACTION_UPDATES[keys] = update(_ACT).where(
+                _ACT.c.id == bindparam('aid')).values(**{k: bindparam('b_' + k) for k in keys})
+        conn.execute(stmt, params)

@@ -55,16 +55,18 @@ def attempts(session, instance_uuids):
             br.instance_uuid.in_(list(instance_uuids))))}
 
 
-def record_casts(session, casts):
+def record_casts(conn, casts):
     """Merge each cast's ``updates`` (selection, alternates,
     filter_properties) into its build's spec, only while its attempt is
     current (else a newer drive owns the build and it must not be cast); in
     the caller's transaction.  ``casts``: each
     ``(uuid, attempt, spec as read by attempts(), updates)``, with attempt
     None for a build without a request.  Returns the uuids that may be cast
-    (their attempt still current)."""
-    ok, decoded = set(), {}
-    br = m.BuildRequest
+    (their attempt still current).  One executemany; when not every row
+    matched, each again on its own to tell which (a row that matched
+    matches again and gets the same spec)."""
+    ok, decoded, params = set(), {}, []
+    ts = now()
     for uuid, attempt, stored, updates in casts:
         if attempt is None:
             ok.add(uuid)         # built before build requests existed
@@ -73,22 +75,37 @@ def record_casts(session, casts):
             decoded[stored] = json.loads(stored)
         spec = dict(decoded[stored])
         spec.update(obj_base.serialize(updates))
-        if session.execute(update(br).where(br.instance_uuid == uuid,
-                                            br.attempt == attempt).values(
-                spec=json.dumps(spec), updated_at=now())).rowcount == 1:
-            ok.add(uuid)
+        params.append({'b_uuid': uuid, 'b_attempt': attempt, 'b_spec': json.dumps(spec),
+                       'b_ts': ts})
+    if params and conn.execute(_RECORD_CAST, params).rowcount == len(params):
+        return ok | {p['b_uuid'] for p in params}
+    for p in params:
+        if conn.execute(_RECORD_CAST, p).rowcount == 1:
+            ok.add(p['b_uuid'])
     return ok
+
+
+_RECORD_CAST = update(m.BuildRequest.__table__).where(
+    m.BuildRequest.instance_uuid == sa.bindparam('b_uuid'),
+    m.BuildRequest.attempt == sa.bindparam('b_attempt')).values(
+    spec=sa.bindparam('b_spec'), updated_at=sa.bindparam('b_ts'))
+_TOUCH = update(m.BuildRequest.__table__).where(
+    m.BuildRequest.instance_uuid.in_(sa.bindparam('b_uuids', expanding=True))).values(
+    updated_at=sa.bindparam('b_ts'))
 
 
 def touch(instance_uuids):
     """Mark builds as being driven (one UPDATE): a conductor still working
     through a large request keeps its builds from looking stalled."""
+    with writer() as session:
+        return touch_in(session, instance_uuids)
+
+
+def touch_in(conn, instance_uuids):
+    """``touch`` in the caller's transaction."""
     if not instance_uuids:
         return 0
-    with writer() as session:
-        return session.execute(update(m.BuildRequest).where(
-            m.BuildRequest.instance_uuid.in_(list(instance_uuids))).values(
-            updated_at=now())).rowcount
+    return conn.execute(_TOUCH, {'b_uuids': list(instance_uuids), 'b_ts': now()}).rowcount
 
 
 def touch_on_host(instance_uuids, host):

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from oslo_config import cfg
 from sqlalchemy import func, select, update
 
-from novalite.db.session import (now, reader, retry_on_deadlock, row_dict, write_transaction,
-                                 writer)
+from novalite.db.session import (core_writer, now, reader, retry_on_deadlock, row_dict,
+                                 write_transaction, writer)
 from novalite.db import models as m
 from novalite.db import node_report
 from novalite import exception
@@ -218,6 +218,31 @@ def compute_node_states():
 
 
 # -- the claim ----------------------------------------------------------------
+_I, _CN = m.Instance.__table__, m.ComputeNode.__table__
+# The claim's statements, built once (see db.api._save_statement).
+_CLAIM_ROWS = select(*[_I.c[c] for c in ('id', 'uuid', 'host', 'compute_id', 'vcpus',
+                                         'memory_mb', 'root_gb', 'ephemeral_gb')]).where(
+    _I.c.uuid.in_(sa.bindparam('uuids', expanding=True)), _I.c.deleted == 0).with_for_update()
+_NODE_ID = select(_CN.c.id).where(_CN.c.host == sa.bindparam('host'),
+                                  _CN.c.hypervisor_hostname == sa.bindparam('nodename'),
+                                  _CN.c.deleted == 0)
+_CONSUME = update(_CN).where(
+    _CN.c.id == sa.bindparam('b_node_id'),
+    _CN.c.vcpus_used + sa.bindparam('b_v') <= _CN.c.vcpus * _CN.c.cpu_allocation_ratio,
+    _CN.c.memory_mb_used + sa.bindparam('b_mem') <= _CN.c.memory_mb * _CN.c.ram_allocation_ratio,
+    _CN.c.local_gb_used + sa.bindparam('b_disk') <= _CN.c.local_gb * _CN.c.disk_allocation_ratio,
+).values(vcpus_used=_CN.c.vcpus_used + sa.bindparam('b_v'),
+         memory_mb_used=_CN.c.memory_mb_used + sa.bindparam('b_mem'),
+         local_gb_used=_CN.c.local_gb_used + sa.bindparam('b_disk'),
+         running_vms=_CN.c.running_vms + sa.bindparam('b_count'),
+         free_ram_mb=_CN.c.free_ram_mb - sa.bindparam('b_mem'),
+         free_disk_gb=_CN.c.free_disk_gb - sa.bindparam('b_disk'),
+         updated_at=sa.bindparam('b_ts'))
+_CLAIMED = update(_I).where(_I.c.id.in_(sa.bindparam('b_ids', expanding=True))).values(
+    compute_id=sa.bindparam('b_node_id'), node=sa.bindparam('b_nodename'),
+    launched_on=sa.bindparam('b_host'), updated_at=sa.bindparam('b_ts'))
+
+
 def _sizes(inst_row):
     return inst_row.vcpus, inst_row.memory_mb, inst_row.root_gb + inst_row.ephemeral_gb
 
@@ -233,28 +258,11 @@ def instance_claim(instance_uuid, host, nodename):
     Returns the node row after the claim.
     """
     with write_transaction() as session:
-        # the row lock makes a repeated claim (a call retried while its first
-        # try still runs on another conductor) wait, then see it claimed
-        inst = session.scalars(select(m.Instance).where(
-            m.Instance.uuid == instance_uuid, m.Instance.deleted == 0).with_for_update()).first()
-        if inst is None:
-            raise exception.InstanceNotFound(instance_id=instance_uuid)
-        if inst.host != host:
-            raise exception.NotAllowedByHost(host=host, instance_uuid=instance_uuid)
-        node = _node(session, host, nodename)
-        if node is None:
-            raise exception.ComputeResourcesUnavailable(reason='unknown node %s' % nodename)
-        if inst.compute_id == node.id:
-            return _node_dict(node)          # already claimed here (idempotent)
-        v, mem, disk = _sizes(inst)
-        cn = m.ComputeNode
-        if not _consume(session, node.id, v, mem, disk, 1):
-            raise exception.ComputeResourcesUnavailable(
-                reason='node %s has not %d vCPU, %d MB RAM and %d GB disk free'
-                       % (nodename, v, mem, disk))
-        session.execute(update(m.Instance).where(m.Instance.id == inst.id).values(
-            compute_id=node.id, node=nodename, launched_on=host, updated_at=now()))
-        return _node_dict(session.get(cn, node.id, populate_existing=True))
+        error = instance_claims_in(session.connection(), [instance_uuid], host,
+                                   nodename)[instance_uuid]
+        if error is not None:
+            raise error
+        return _node_dict(_node(session, host, nodename))
 
 
 def _node(session, host, nodename):
@@ -263,19 +271,12 @@ def _node(session, host, nodename):
         m.ComputeNode.deleted == 0)).first()
 
 
-def _consume(session, node_id, v, mem, disk, count):
+def _consume(conn, node_id, v, mem, disk, count):
     """The claim's one conditional UPDATE: ``count`` instances' vcpus, RAM
     and disk, only within the allocation ratios.  True when it fitted."""
-    cn = m.ComputeNode
-    return session.execute(update(cn).where(
-        cn.id == node_id,
-        cn.vcpus_used + v <= cn.vcpus * cn.cpu_allocation_ratio,
-        cn.memory_mb_used + mem <= cn.memory_mb * cn.ram_allocation_ratio,
-        cn.local_gb_used + disk <= cn.local_gb * cn.disk_allocation_ratio,
-    ).values(vcpus_used=cn.vcpus_used + v, memory_mb_used=cn.memory_mb_used + mem,
-             local_gb_used=cn.local_gb_used + disk, running_vms=cn.running_vms + count,
-             free_ram_mb=cn.free_ram_mb - mem, free_disk_gb=cn.free_disk_gb - disk,
-             updated_at=now())).rowcount == 1
+    return conn.execute(_CONSUME, {'b_node_id': node_id, 'b_v': v, 'b_mem': mem,
+                                   'b_disk': disk, 'b_count': count,
+                                   'b_ts': now()}).rowcount == 1
 
 
 def release_claim(session, inst_row):
@@ -312,67 +313,58 @@ def abort_instance_claim(instance_uuid, host=None):
         return released
 
 
-class _BatchDoesNotFit(Exception):
-    """Rolls back a batch claim that cannot be taken as a whole."""
-
-
 def instance_claims(instance_uuids, host, nodename):
-    """Claim a batch of instances on node ``nodename`` of ``host``:
-    {uuid: None (claimed) or the exception ``instance_claim`` would raise}.
+    """``instance_claims_in`` in a transaction of its own."""
+    with core_writer(immediate=True) as conn:
+        return instance_claims_in(conn, instance_uuids, host, nodename)
 
-    One conditional UPDATE consumes the sum of their flavors, and the
-    instances get host/node/compute_id, in one transaction.  When the sum
-    does not fit (or an instance changed meanwhile), each is claimed on its
-    own, so that what fits still builds and the rest is refused as today.
+
+def instance_claims_in(conn, instance_uuids, host, nodename):
+    """Claim a batch of instances on node ``nodename`` of ``host``, on the
+    caller's connection (in its transaction): {uuid: None (claimed) or the
+    exception ``instance_claim`` raises}.
+
+    The instance rows are locked first (SELECT ... FOR UPDATE: a repeated
+    claim, a call retried while its first try still runs, waits and then
+    sees them claimed).  One conditional UPDATE consumes the sum of their
+    flavors and one UPDATE gives them host/node/compute_id; when the sum
+    does not fit, each is claimed on its own, so that what fits still
+    builds and the rest is refused as before.  A refused claim writes
+    nothing.
     """
-    results = {}
-    try:
-        todo = _claim_batch(instance_uuids, host, nodename, results)
-    except _BatchDoesNotFit:
-        todo, results = list(instance_uuids), {}
-    for uuid in todo:
-        try:
-            instance_claim(uuid, host, nodename)
-            results[uuid] = None
-        except (exception.ComputeResourcesUnavailable, exception.InstanceNotFound,
-                exception.NotAllowedByHost) as exc:
-            results[uuid] = exc
+    rows = {r.uuid: r for r in conn.execute(_CLAIM_ROWS, {'uuids': list(instance_uuids)})}
+    node = conn.execute(_NODE_ID, {'host': host, 'nodename': nodename}).first()
+    results, todo = {}, []
+    for uuid in instance_uuids:
+        inst = rows.get(uuid)
+        if inst is None:
+            results[uuid] = exception.InstanceNotFound(instance_id=uuid)
+        elif inst.host != host:
+            results[uuid] = exception.NotAllowedByHost(host=host, instance_uuid=uuid)
+        elif node is None:
+            results[uuid] = exception.ComputeResourcesUnavailable(
+                reason='unknown node %s' % nodename)
+        elif inst.compute_id == node.id:
+            results[uuid] = None             # already claimed here (idempotent)
+        else:
+            todo.append(inst)
+    sizes = [_sizes(i) for i in todo]
+    if len(todo) > 1 and _consume(conn, node.id, *(sum(s) for s in zip(*sizes)), len(todo)):
+        _claimed(conn, todo, node.id, nodename, host)
+        results.update((i.uuid, None) for i in todo)
+        return results
+    for inst, (v, mem, disk) in zip(todo, sizes):
+        if _consume(conn, node.id, v, mem, disk, 1):
+            _claimed(conn, [inst], node.id, nodename, host)
+            results[inst.uuid] = None
+        else:
+            results[inst.uuid] = exception.ComputeResourcesUnavailable(
+                reason='node %s has not %d vCPU, %d MB RAM and %d GB disk free'
+                       % (nodename, v, mem, disk))
     return results
 
 
-def _claim_batch(instance_uuids, host, nodename, results):
-    """The all-or-nothing claim; fills ``results``, returns the uuids left
-    to claim one by one (none when it worked), raises _BatchDoesNotFit."""
-    if len(instance_uuids) < 2:
-        return list(instance_uuids)
-    with writer() as session:
-        rows = {r.uuid: r for r in session.scalars(select(m.Instance).where(
-            m.Instance.uuid.in_(list(instance_uuids)), m.Instance.deleted == 0))}
-        node = _node(session, host, nodename)
-        if node is None:
-            return list(instance_uuids)     # each refused with its reason
-        todo = []
-        for uuid in instance_uuids:
-            inst = rows.get(uuid)
-            if inst is None:
-                results[uuid] = exception.InstanceNotFound(instance_id=uuid)
-            elif inst.host != host:
-                results[uuid] = exception.NotAllowedByHost(host=host, instance_uuid=uuid)
-            elif inst.compute_id == node.id:
-                results[uuid] = None         # already claimed here (idempotent)
-            else:
-                todo.append(inst)
-        if not todo:
-            return []
-        v, mem, disk = (sum(s) for s in zip(*(_sizes(i) for i in todo)))
-        if not _consume(session, node.id, v, mem, disk, len(todo)):
-            raise _BatchDoesNotFit()
-        moved = session.execute(update(m.Instance).where(
-            m.Instance.id.in_([i.id for i in todo]), m.Instance.host == host,
-            m.Instance.deleted == 0, m.Instance.compute_id.is_(None)).values(
-            compute_id=node.id, node=nodename, launched_on=host, updated_at=now())).rowcount
-        if moved != len(todo):
-            raise _BatchDoesNotFit()         # one changed meanwhile: one by one
-        for inst in todo:
-            results[inst.uuid] = None
-        return []
+def _claimed(conn, rows, node_id, nodename, host):
+    """The claimed instances (locked by this transaction) on their node."""
+    conn.execute(_CLAIMED, {'b_ids': [r.id for r in rows], 'b_node_id': node_id,
+                            'b_nodename': nodename, 'b_host': host, 'b_ts': now()})
