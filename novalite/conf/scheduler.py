@@ -9,8 +9,9 @@ scheduler_opts = [
                help='Hosts tried per instance: the selected host plus up to '
                     'max_attempts - 1 alternates for rescheduling.'),
     cfg.IntOpt('wait_for_down_hosts', default=120, min=0,
-               help='When no compute host is up but an enabled one went down '
-                    'less than this many seconds ago, builds wait for it (the '
+               help='When no compute host is up but an enabled one that the '
+                    'instance has not tried yet went down less than this many '
+                    'seconds ago, builds wait for it (the '
                     'conductor drives them again every [conductor] '
                     'build_resume_deadline) instead of failing at once with '
                     'NoValidHost: a broker or conductor outage stops the '

@@ -78,6 +78,12 @@ def test_hosts_just_gone_down_make_the_build_wait(sched):
         with pytest.raises(exception.NoValidHost) as e:
             sched._schedule(_spec(), ['u1'], hosts, True)
         assert type(e.value) is exception.NoValidHost
+    # a reschedule off the host that just died does not wait for it
+    spec = _spec()
+    spec.retry = {'num_attempts': 1, 'hosts': [['a', 'a']]}
+    with pytest.raises(exception.NoValidHost) as e:
+        sched._schedule(spec, ['u1'], [_down_for('a', 5)], True)
+    assert type(e.value) is exception.NoValidHost
     CONF.set_override('wait_for_down_hosts', 0, 'scheduler')
     try:
         with pytest.raises(exception.NoValidHost) as e:

@@ -6,6 +6,7 @@ from oslo_config import cfg
 from novalite.db import hosts as db_hosts
 from novalite.db import session as db_session
 from novalite.scheduler import filters
+from novalite.scheduler.filters import retry_filter
 
 CONF = cfg.CONF
 
@@ -29,16 +30,20 @@ class ComputeFilter(filters.BaseHostFilter):
 
     def may_pass_soon(self, host_states, spec):
         """An enabled host that went down less than [scheduler]
-        wait_for_down_hosts seconds ago: its heartbeats may only have been
-        held up (they travel over the broker and a conductor)."""
+        wait_for_down_hosts seconds ago, and that this instance has not
+        tried yet (a host its build already failed on, or died on, is never
+        chosen again): its heartbeats may only have been held up (they
+        travel over the broker and a conductor)."""
         wait = CONF.scheduler.wait_for_down_hosts
         if not wait:
             return False
         since = db_session.now() - datetime.timedelta(
             seconds=CONF.service_down_time + wait)
+        tried = retry_filter.RetryFilter.tried(spec)
         return any(not s.get('disabled') and not s.get('forced_down') and
-                   (s.get('last_seen_up') or s.get('updated_at') or since) > since
-                   for s in (h.service for h in host_states))
+                   (s.get('last_seen_up') or s.get('updated_at') or since) > since and
+                   (h.host, h.nodename) not in tried
+                   for h, s in ((h, h.service) for h in host_states))
 
     def explain(self, spec, before, after):
         return 'ComputeFilter: %d of %d hosts are up and enabled' % (after, before)
