@@ -9,22 +9,11 @@ from oslo_config import cfg
 import novalite.conf  # noqa: F401
 from novalite.db import api as db
 from novalite.db import hosts
-from novalite.db import migration
 from novalite.db import models
 from novalite.db import session as db_session
 from novalite import exception
 
 CONF = cfg.CONF
-
-
-@pytest.fixture
-def database(db_url):
-    CONF.set_override('connection', db_url, 'database')
-    db_session.dispose_engine()
-    migration.db_sync()
-    yield db_url
-    db_session.dispose_engine()
-    CONF.clear_override('connection', 'database')
 
 
 def test_migrations_match_models(database):

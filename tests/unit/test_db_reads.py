@@ -11,22 +11,10 @@ import novalite.conf  # noqa: F401
 from novalite.api.openstack.compute import server_search
 from novalite.db import api as db
 from novalite.db import catalog
-from novalite.db import migration
 from novalite.db import quotas
-from novalite.db import session as db_session
 from novalite import exception
 
 CONF = cfg.CONF
-
-
-@pytest.fixture
-def database(db_url):
-    CONF.set_override('connection', db_url, 'database')
-    db_session.dispose_engine()
-    migration.db_sync()
-    yield db_url
-    db_session.dispose_engine()
-    CONF.clear_override('connection', 'database')
 
 
 class Ctx:

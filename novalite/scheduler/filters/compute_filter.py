@@ -40,10 +40,15 @@ class ComputeFilter(filters.BaseHostFilter):
         since = db_session.now() - datetime.timedelta(
             seconds=CONF.service_down_time + wait)
         tried = retry_filter.RetryFilter.tried(spec)
-        return any(not s.get('disabled') and not s.get('forced_down') and
-                   (s.get('last_seen_up') or s.get('updated_at') or since) > since and
-                   (h.host, h.nodename) not in tried
-                   for h, s in ((h, h.service) for h in host_states))
+        return any(_down_since(h.service, since) and (h.host, h.nodename) not in tried
+                   for h in host_states)
 
     def explain(self, spec, before, after):
         return 'ComputeFilter: %d of %d hosts are up and enabled' % (after, before)
+
+
+def _down_since(service, since):
+    """Enabled, not forced down, and last seen up after ``since``."""
+    last = service.get('last_seen_up') or service.get('updated_at')
+    return (not service.get('disabled') and not service.get('forced_down') and
+            last is not None and last > since)
