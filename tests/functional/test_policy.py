@@ -2,26 +2,48 @@
 operator's policy file; and Nova's noauth2 (the embedded default)."""
 import pytest
 
-from tests.cloud import ADMIN_TOKEN, PROJECT, USER_TOKEN
+from tests.cloud import ADMIN_TOKEN, PROJECT, USER_TOKEN, wait_for
 from tests import tempest_schemas
 
 pytestmark = pytest.mark.xdist_group('test_policy')
+
+
+# A rule every policy file the tests write also holds: seeing it applied
+# shows the API has read the file (it looks at most once a second).
+CANARY = '"os_compute_api:limits": "!"\n'
+
+
+class PolicyFile:
+    def __init__(self, cloud):
+        self.cloud, self.path = cloud, cloud.conf.parent / 'policy.yaml'
+
+    def _limits_status(self):
+        return self.cloud.request('GET', '/v2.1/limits', token=USER_TOKEN).status
+
+    def write(self, text):
+        """Write the operator's file and wait until the API applies it."""
+        self.path.write_text(text + CANARY)
+        wait_for(lambda: self._limits_status() == 403, timeout=10, what='policy file read')
+
+    def remove_overrides(self):
+        self.path.write_text('{}\n')
+        wait_for(lambda: self._limits_status() == 200, timeout=10, what='defaults back')
 
 
 @pytest.fixture
 def policy_file(module_cloud):
     """The operator's policy file: ``[oslo_policy] policy_file`` (default
     ``policy.yaml``, looked up next to the config file as Nova looks in
-    /etc/nova).  oslo.policy rereads it when it changes: no restart."""
-    path = module_cloud.conf.parent / 'policy.yaml'
-    yield path
-    path.write_text('{}\n')     # back to the defaults for the next test
+    /etc/nova).  It is reread when it changes, within a second: no restart."""
+    pf = PolicyFile(module_cloud)
+    yield pf
+    pf.remove_overrides()     # back to the defaults for the next test
 
 
 def test_policy_file_overrides_a_default(module_cloud, policy_file):
     path = module_cloud.servers_path()
     assert module_cloud.request('GET', path, token=USER_TOKEN).status == 200
-    policy_file.write_text('"os_compute_api:servers:index": "rule:context_is_admin"\n')
+    policy_file.write('"os_compute_api:servers:index": "rule:context_is_admin"\n')
     resp = module_cloud.request('GET', path, token=USER_TOKEN)
     assert resp.status == 403
     assert resp.json == {'forbidden': {
@@ -33,7 +55,7 @@ def test_policy_file_overrides_a_default(module_cloud, policy_file):
     tempest_schemas.check('servers_client.ServersClient', 'list_servers', '2.1', resp)
     assert module_cloud.request('GET', path + '/detail', token=USER_TOKEN).status == 200
     # the operator takes the override out: the default applies again
-    policy_file.write_text('{}\n')
+    policy_file.remove_overrides()
     assert module_cloud.request('GET', path, token=USER_TOKEN).status == 200
 
 
@@ -43,8 +65,8 @@ def test_policy_file_can_open_an_admin_rule(module_cloud, policy_file):
     assert resp.status == 403
     assert resp.json['forbidden']['message'] == (
         "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed.")
-    policy_file.write_text('"os_compute_api:servers:detail:get_all_tenants": '
-                           '"rule:project_member_or_admin"\n')
+    policy_file.write('"os_compute_api:servers:detail:get_all_tenants": '
+                      '"rule:project_member_or_admin"\n')
     resp = module_cloud.request('GET', path, token=USER_TOKEN)
     assert resp.status == 200, resp.raw
     tempest_schemas.check('servers_client.ServersClient', 'list_servers_detail', '2.1', resp)
@@ -59,8 +81,8 @@ def test_admin_only_attributes_follow_policy(module_cloud, policy_file):
     assert 'OS-EXT-SRV-ATTR:host' not in member
     admin = module_cloud.get_server(server_id).json['server']
     assert admin['OS-EXT-SRV-ATTR:host'] == 'compute1'
-    policy_file.write_text('"os_compute_api:os-extended-server-attributes": '
-                           '"rule:project_reader_or_admin"\n')
+    policy_file.write('"os_compute_api:os-extended-server-attributes": '
+                      '"rule:project_reader_or_admin"\n')
     resp = module_cloud.get_server(server_id, token=USER_TOKEN)
     tempest_schemas.check('servers_client.ServersClient', 'get_server', '2.1', resp)
     assert resp.json['server']['OS-EXT-SRV-ATTR:host'] == 'compute1'
