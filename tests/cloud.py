@@ -77,7 +77,9 @@ class Cloud:
         self.state.mkdir(exist_ok=True)
         common = ('[DEFAULT]\ntransport_url = %s\nstate_path = %s\nreport_interval = 1\n'
                   'service_down_time = 6\nosapi_compute_listen_port = %d\n'
-                  'debug = true\n%s\n'
+                  'debug = true\n'
+                  '[notifications]\nnotification_format = both\n'
+                  '[DEFAULT]\n%s\n'
                   '[oslo_messaging_notifications]\ndriver = messagingv2\n'
                   % (transport_url, self.state, self.port, extra_conf))
         self.conf = tmp_path / 'novalite.conf'
