@@ -8,9 +8,10 @@ quotas, and is driven over HTTP by ``novalite-bench`` (``novalite/bench.py``):
 1. 100 boots, one POST each, ``--concurrency`` 10: boots/s to ACTIVE, POST p50;
 2. one POST with ``max_count=50`` -> all ACTIVE;
 3. one POST with ``max_count=1000`` -> all ACTIVE;
-4. (four-daemon mode, ``--present N``) N more instances put on the hosts
-   (rows claimed on the nodes, in another project), then 100 boots again:
-   boots/s and CPU per boot with N instances present vs the clean cloud.
+4. (four-daemon mode, ``--present N``) 100 boots, then N more instances put
+   on the hosts (rows claimed on the nodes, in another project), then 100
+   boots again: boots/s and CPU per boot with N instances present against
+   the run just before.
 
 CPU-seconds per boot come from the services' /proc figures (all daemons,
 children included) over each run; RSS per daemon is read after the
@@ -122,6 +123,8 @@ def four_daemons(work, args):
         cloud.seed_catalog()
         runs = measure(cloud, str(work))
         if args.present:
+            # the comparison: the same 100 boots just before, with the project as it is
+            runs['boots_before_present'] = run_bench(cloud, str(work), boots=100)
             t = time.monotonic()
             present(cloud, args.present)
             runs['present_s'] = round(time.monotonic() - t, 1)
@@ -208,12 +211,15 @@ def main(argv=None):
             runs = (four_daemons if mode == 'four' else all_in_one)(work, args)
             runs['summary'] = summary(runs)
             if 'boots_with_present' in runs:
-                w = runs['boots_with_present']
-                runs['summary']['present'] = {
-                    'instances': args.present,
-                    'boots_per_s': round(w['boots']['boots_per_s'], 2),
-                    'post_p50_ms': round(1000 * w['boots']['post_s']['p50'], 1),
-                    'cpu_s_per_boot': round(w['cpu_s_per_boot'], 4)}
+                runs['summary']['present'] = {'instances': args.present}
+                for key, run in (('before', runs['boots_before_present']),
+                                 ('with', runs['boots_with_present'])):
+                    runs['summary']['present'][key] = {
+                        'boots_per_s': round(run['boots']['boots_per_s'], 2),
+                        'post_p50_ms': round(1000 * run['boots']['post_s']['p50'], 1),
+                        'cpu_s_per_boot': round(run['cpu_s_per_boot'], 4),
+                        'cpu_s': {n.replace('novalite-', ''): s['cpu_s']
+                                  for n, s in run['services'].items()}}
             results[mode] = runs
             print(json.dumps({mode: runs['summary']}, indent=2), flush=True)
         results['loadavg_after'] = os.getloadavg()

@@ -7,7 +7,14 @@ from novalite.db import hosts as db_hosts
 
 
 class HostState:
-    """What the filters and weighers see of one compute node."""
+    """What the filters and weighers see of one compute node (slots: 10,000
+    of them are made for every request of a large cloud)."""
+
+    __slots__ = ('host', 'nodename', 'compute_node_id', 'service', 'total_usable_vcpus',
+                 'total_usable_ram_mb', 'total_usable_disk_gb', 'vcpus_used', 'free_ram_mb',
+                 'free_disk_mb', 'num_instances', 'cpu_allocation_ratio',
+                 'ram_allocation_ratio', 'disk_allocation_ratio', 'availability_zone',
+                 'limits')
 
     def __init__(self, node, service):
         self._set(service, *(node[c] for c in db_hosts.NODE_STATE))
