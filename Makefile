@@ -19,7 +19,7 @@ REF_DIR   ?= .cache/reference
 REF_STAMP := $(REF_DIR)/.nova-34.0.0
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test system-deps sample-config clean
+.PHONY: run test bench system-deps sample-config clean
 
 # Debian packages: libvirt and qemu (the libvirt driver and its tests),
 # libvirt-dev + pkg-config (to build libvirt-python), dnsmasq + dhcp_release +
@@ -55,6 +55,11 @@ run: system-deps $(STAMP)
 
 test: system-deps $(STAMP) $(KS_STAMP) $(GL_STAMP) $(NE_STAMP) $(REF_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
+
+# Issue 13's table, four daemons and all-in-one side by side (doc/scale.md): ~5 min
+# on a quiet machine; on demand, not part of `make test`.
+bench: $(STAMP)
+	$(PY) benchmarks/scale_benchmark.py --modes four,all --present 10000 --json bench.json
 
 sample-config: $(STAMP)
 	$(VENV)/bin/oslo-config-generator --config-file etc/novalite/novalite-config-generator.conf

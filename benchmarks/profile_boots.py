@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Where a boot's CPU goes: py-spy samples of every daemon of a four-daemon cloud
-(the scale benchmark's set-up), sampled only while a thread holds the GIL, while novalite-bench runs 100 boots at concurrency
-10 and one max_count=N request; prints each daemon's CPU-seconds and its hottest
-functions (own time, and time including callees) from the samples.
+(the scale benchmark's set-up), taken only while a thread holds the GIL, while
+novalite-bench runs 100 boots at concurrency 10 and one max_count=N request;
+prints the runs' figures and each daemon's hottest functions (own time, and
+time including callees) from the samples.
 
     python benchmarks/profile_boots.py [--multi 1000] [--out DIR]
 
