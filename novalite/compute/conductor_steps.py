@@ -104,9 +104,26 @@ class ConductorSteps:
             raise me.error
         return me.answer
 
+    def _take_batch(self):
+        """Up to ``MAX_ITEMS`` queued items, at most one per instance (the
+        conductor refuses a call naming an instance twice): another thread
+        may queue steps of an instance whose build steps wait too, e.g. a
+        lifecycle event's save.  The rest stay queued, in order, for the
+        next call.  Called with the lock held."""
+        batch, rest, named = [], [], set()
+        for w in self._queue:
+            uuid = w.item['instance_uuid']
+            if len(batch) < MAX_ITEMS and uuid not in named:
+                named.add(uuid)
+                batch.append(w)
+            else:
+                rest.append(w)
+        self._queue = rest
+        return batch
+
     def _send_queued(self):
         with self._lock:
-            batch, self._queue = self._queue[:MAX_ITEMS], self._queue[MAX_ITEMS:]
+            batch = self._take_batch()
         if batch:
             try:
                 self.calls += 1
