@@ -3,6 +3,7 @@
 In CI (``CI=true``) a missing service is a failure; on a developer's machine
 it is a skip with the reason.
 """
+import contextlib
 import os
 import signal
 import subprocess
@@ -27,6 +28,23 @@ def unavailable(what):
     if IN_CI:
         pytest.fail('%s is required in CI and is not available' % what)
     pytest.skip('%s is not available' % what)
+
+
+@contextlib.contextmanager
+def novalite_engine_on(url):
+    """novalite's engine pointed at ``url``, migrated; put back afterwards."""
+    from oslo_config import cfg
+    import novalite.conf  # noqa: F401 - registers [database]
+    from novalite.db import migration
+    from novalite.db import session as db_session
+    cfg.CONF.set_override('connection', url, 'database')
+    db_session.dispose_engine()
+    migration.db_sync()
+    try:
+        yield url
+    finally:
+        db_session.dispose_engine()
+        cfg.CONF.clear_override('connection', 'database')
 
 
 def create_database(backend, tmp_path):

@@ -6,17 +6,14 @@ import threading
 import uuid
 
 import pytest
-from oslo_config import cfg
 
 import novalite.conf  # noqa: F401
 from novalite.db import session as db
-from novalite.db import migration
 from novalite.db import network as db_network
 from novalite.db import ports as db_ports
 from novalite.network import errors
 from tests import services
 
-CONF = cfg.CONF
 THREADS = 12
 
 
@@ -25,13 +22,11 @@ def database(request, tmp_path_factory):
     """One migrated database per backend for the module; each test works on
     networks of its own."""
     url, drop = services.create_database(request.param, tmp_path_factory.mktemp('db'))
-    CONF.set_override('connection', url, 'database')
-    db.dispose_engine()
-    migration.db_sync()
-    yield url
-    db.dispose_engine()
-    CONF.clear_override('connection', 'database')
-    drop()
+    try:
+        with services.novalite_engine_on(url):
+            yield url
+    finally:
+        drop()
 
 
 def _subnet(cidr='10.9.0.0/28', pools=(('10.9.0.2', '10.9.0.11'),)):
