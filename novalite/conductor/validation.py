@@ -8,6 +8,8 @@ compute legitimately writes: known fields, enum states, the VIF model's
 shape, numbers in sane ranges.  Anything else is refused before the manager
 runs, so nothing reaches the database.
 """
+import json
+
 import jsonschema
 from oslo_utils import uuidutils
 
@@ -138,8 +140,9 @@ STEPS_CALL = {
         'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
                        'request_id': {'anyOf': [{'type': 'null'}, {
                            'type': 'string', 'pattern': '^[A-Za-z0-9_.-]{1,64}$'}]},
+                       # each step against _STEP: _check_steps
                        'steps': {'type': 'array', 'minItems': 1, 'maxItems': 16,
-                                 'items': _STEP}}}}}}
+                                 'items': {'type': 'object'}}}}}}}
 
 HEARTBEAT = {'type': 'object', 'properties': {'binary': {'enum': [keys.COMPUTE]},
                                               'topic': {'enum': ['compute']}}}
@@ -164,11 +167,34 @@ def _validator(schema):
     return validator
 
 
-def _check(identity, method, schema, args):
+def _check(identity, method, schema, args, at=()):
     error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(args))
     if error is not None:
-        _refuse(identity, method, '%s at %s' % (error.message[:200],
-                                                '/'.join(map(str, error.absolute_path)) or '/'))
+        path = '/'.join(map(str, tuple(at) + tuple(error.absolute_path)))
+        _refuse(identity, method, '%s at %s' % (error.message[:200], path or '/'))
+
+
+# The steps of a build repeat from instance to instance and call to call (the
+# same events, claim and state saves); only a save naming an instance's
+# network differs.  A step whose exact JSON text was found valid is valid
+# again, so its text is looked up before the schema is run (jsonschema took
+# ~0.8 ms for a build's five steps, an eighth of the conductor's CPU).  Equal
+# texts are equal JSON values (the text tells 1, 1.0 and true apart), and the
+# schema does not depend on the caller: the caller-dependent rules run on
+# every step (_own_instances).  At most VALID_STEPS_MAX texts are kept.
+VALID_STEPS_MAX = 4096
+_valid_steps = set()
+
+
+def _check_steps(identity, method, items):
+    for i, item in enumerate(items):
+        for j, step in enumerate(item['steps']):
+            text = json.dumps(step, sort_keys=True, separators=(',', ':'))
+            if text not in _valid_steps:
+                _check(identity, method, _STEP, step, at=('items', i, 'steps', j))
+                if len(_valid_steps) >= VALID_STEPS_MAX:
+                    _valid_steps.clear()
+                _valid_steps.add(text)
 
 
 def _own_instance(identity, method, args):
@@ -218,6 +244,7 @@ def validate_compute_call(identity, method, args):
     if touches_instance:
         _own_instance(identity, method, args)
     if method == 'instance_steps':
+        _check_steps(identity, method, args['items'])
         _own_instances(identity, method, args['items'])
 
 
