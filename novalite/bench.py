@@ -122,11 +122,14 @@ def _server(args, name, **extra):
 
 # Polling asks only for the servers changed since the newest change seen, less
 # SINCE_SLACK_S (a transaction may commit after one stamped later than itself
-# was seen), as ``changes-since`` lets any client do; every FULL_POLL_S one
-# poll reads them all, in case a change was missed anyway (a full poll of
-# 1,000 servers every 5 s was most of the API's CPU in a max_count=1000 run).
-SINCE_SLACK_S = 5
-FULL_POLL_S = 30.0
+# was seen: novalite's longest, an instance_steps call of 200 builds, holds
+# its stamps well under a second), as ``changes-since`` lets any client do;
+# every FULL_POLL_S one poll reads them all, in case a change was missed
+# anyway, and the run counts the servers only that poll found final
+# (``missed_by_since``).  With 5 s of slack the polls were most of the API's
+# CPU in a max_count=1000 run.
+SINCE_SLACK_S = 2
+FULL_POLL_S = 10.0
 _UPDATED = '%Y-%m-%dT%H:%M:%SZ'
 
 
@@ -138,14 +141,17 @@ def _since(newest):
 
 
 def _wait_final(client, query, count, timeout):
-    """{id: (status, time seen final)} once ``count`` servers matching the
-    servers/detail ``query`` are ACTIVE or ERROR."""
+    """({id: (status, time seen final)}, how many of them only a full poll
+    found: changed before the changes-since value already asked for) once
+    ``count`` servers matching the servers/detail ``query`` are ACTIVE or
+    ERROR."""
     seen, deadline = {}, time.monotonic() + timeout
-    newest, full_due = None, 0.0
+    newest, full_due, asked, missed = None, 0.0, None, 0
     while len(seen) < count:
         q = query
         if newest is not None and time.monotonic() < full_due:
-            q += '&changes-since=' + urllib.parse.quote(_since(newest))
+            asked = _since(newest)
+            q += '&changes-since=' + urllib.parse.quote(asked)
         else:
             full_due = time.monotonic() + FULL_POLL_S
         status, body = client.call('GET', '/servers/detail?%s' % q)
@@ -154,11 +160,12 @@ def _wait_final(client, query, count, timeout):
             newest = max(newest or s['updated'], s['updated'])
             if s['status'] in ('ACTIVE', 'ERROR') and s['id'] not in seen:
                 seen[s['id']] = (s['status'], now)
+                missed += asked is not None and s['updated'] < asked
         if now > deadline:
             raise RuntimeError('%d of %d servers ACTIVE/ERROR after %d s'
                                % (len(seen), count, timeout))
         time.sleep(0.05)
-    return seen
+    return seen, missed
 
 
 def boots(client, args, run):
@@ -172,13 +179,14 @@ def boots(client, args, run):
         posts = list(pool.map(post, range(args.boots)))
     ok = {sid: t for t, _dt, sid in posts if sid}
     query = 'name=%s&limit=%d' % (urllib.parse.quote('^%s-[0-9]' % run), args.boots * 2)
-    seen = _wait_final(client, query, len(ok), args.timeout)
+    seen, missed = _wait_final(client, query, len(ok), args.timeout)
     wall = max(t for _s, t in seen.values()) - t0
     active = [t - ok[sid] for sid, (st, t) in seen.items() if st == 'ACTIVE']
     return {'boots': args.boots, 'concurrency': args.concurrency,
             'post_s': _dist([dt for _t, dt, _s in posts]),
             'failed_posts': args.boots - len(ok),
             'active': len(active), 'error': len(seen) - len(active),
+            'missed_by_since': missed,
             'wall_s': wall, 'boots_per_s': len(active) / wall if wall else None,
             'post_to_active_s': _dist(active)}, list(ok)
 
@@ -193,11 +201,12 @@ def multi(client, args, run):
     if status != 202:
         raise RuntimeError('multi-create POST answered %s: %s' % (status, body))
     rid = body['reservation_id']
-    seen = _wait_final(client, 'reservation_id=%s&limit=%d' % (rid, args.multi * 2),
+    seen, missed = _wait_final(client, 'reservation_id=%s&limit=%d' % (rid, args.multi * 2),
                        args.multi, args.timeout)
     return {'count': args.multi, 'post_s': post_s,
             'all_final_s': max(t for _s, t in seen.values()) - t0,
-            'active': sum(1 for st, _t in seen.values() if st == 'ACTIVE')}, list(seen)
+            'active': sum(1 for st, _t in seen.values() if st == 'ACTIVE'),
+            'missed_by_since': missed}, list(seen)
 
 
 # -- the timeline ----------------------------------------------------------------------

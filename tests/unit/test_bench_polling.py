@@ -32,10 +32,11 @@ def test_incremental_polls_see_every_server(monkeypatch):
         # stamped at :09 but committed after :10 was seen: within the slack
         [('b', 'ACTIVE', t % 9)],
     ])
-    seen = bench._wait_final(nova, 'name=x', 2, timeout=60)
+    seen, missed = bench._wait_final(nova, 'name=x', 2, timeout=60)
     assert {k: v[0] for k, v in seen.items()} == {'a': 'ACTIVE', 'b': 'ACTIVE'}
     assert 'changes-since' not in nova.queries[0]
-    assert nova.queries[2]['changes-since'] == ['2026-11-30T10:00:05Z']
+    assert nova.queries[2]['changes-since'] == ['2026-11-30T10:00:08Z']
+    assert missed == 0
 
 
 def test_a_change_missed_by_the_slack_is_caught_by_a_full_poll(monkeypatch):
@@ -48,6 +49,7 @@ def test_a_change_missed_by_the_slack_is_caught_by_a_full_poll(monkeypatch):
         [('a', 'ACTIVE', t % 30)],
         [('b', 'ACTIVE', t % 2)],        # far older than what was seen
     ])
-    seen = bench._wait_final(nova, 'name=x', 2, timeout=1000)
+    seen, missed = bench._wait_final(nova, 'name=x', 2, timeout=1000)
     assert set(seen) == {'a', 'b'}
     assert any('changes-since' not in q for q in nova.queries[1:])
+    assert missed == 1                  # b, and the run says so
