@@ -37,8 +37,7 @@ def _instance_from_values(values, metadata):
     for col, default in _JSON_INSTANCE_COLUMNS.items():
         values[col] = _loads(values[col], default)
     values['metadata'] = metadata
-    return instance_obj.Instance(**{k: v for k, v in values.items()
-                                    if k in instance_obj.INSTANCE_FIELDS})
+    return instance_obj.Instance.from_values(values)
 
 
 def _metadata_for(session, uuids):

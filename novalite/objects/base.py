@@ -39,16 +39,28 @@ class NovaliteObject:
     VERSION = '1.0'
     fields = ()
     _registry = {}
+    _names = frozenset()
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         NovaliteObject._registry[cls.__name__] = cls
+        cls._names = frozenset(cls.fields)
 
     def __init__(self, **kwargs):
-        for name in self.fields:
-            setattr(self, name, kwargs.pop(name, None))
-        if kwargs:
-            raise TypeError('%s has no fields %s' % (type(self).__name__, sorted(kwargs)))
+        unknown = kwargs.keys() - self._names
+        if unknown:
+            raise TypeError('%s has no fields %s' % (type(self).__name__, sorted(unknown)))
+        self.__dict__.update(dict.fromkeys(self.fields), **kwargs)
+
+    @classmethod
+    def from_values(cls, values):
+        """The object of ``values``' fields (other keys ignored, missing
+        fields None): what a list makes of each of its many rows."""
+        obj = cls.__new__(cls)
+        names = cls._names
+        obj.__dict__.update(dict.fromkeys(cls.fields),
+                            **{k: v for k, v in values.items() if k in names})
+        return obj
 
     def to_primitive(self):
         return {'novalite_object.name': type(self).__name__,
@@ -59,7 +71,8 @@ class NovaliteObject:
     def obj_from_primitive(primitive):
         cls = NovaliteObject._registry[primitive['novalite_object.name']]
         data = primitive['novalite_object.data']
-        return cls(**{k: _decode(v) for k, v in data.items() if k in cls.fields})
+        names = cls._names
+        return cls(**{k: _decode(v) for k, v in data.items() if k in names})
 
     def as_dict(self):
         return {f: getattr(self, f) for f in self.fields}

@@ -38,8 +38,13 @@ def status_from_state(vm_state, task_state=None):
 
 
 def url_prefix(req):
-    """Scheme://host[:port] plus any script name novalite-api is mounted at."""
-    return req.host_url + req.script_name
+    """Scheme://host[:port] plus any script name novalite-api is mounted at
+    (the host part worked out once per request: a list's every server links
+    to itself, its image and its flavor)."""
+    host_url = req.environ.get('novalite.host_url')
+    if host_url is None:
+        host_url = req.environ['novalite.host_url'] = req.host_url
+    return host_url + req.script_name
 
 
 def versioned_base(req):

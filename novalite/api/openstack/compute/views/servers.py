@@ -1,4 +1,5 @@
 """Server views: the 202 create body, index entries and the detailed view."""
+import functools
 import hashlib
 
 from novalite.api.openstack import common
@@ -15,6 +16,7 @@ def _naive_iso(dt):
     return dt.isoformat() if dt is not None else None
 
 
+@functools.lru_cache(maxsize=4096)
 def generate_hostid(host, project_id):
     """Nova's obfuscated host id: sha224 of project and host, '' without a host."""
     if not host:
