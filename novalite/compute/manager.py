@@ -321,9 +321,15 @@ class ComputeManager(build.BuildMixin):
             LOG.exception('Handling lifecycle event %s failed', event)
 
     def _sync_instance_power_state(self, ctx, uuid, state):
-        """The power state saved (with the saves of builds running at the
-        same moment: a started guest reports while its build finishes)."""
-        step_list = [conductor_steps.update({'power_state': state})]
+        """The power state saved, as Nova does, only for an instance with no
+        task pending: a task's own saves set the power state (a build's
+        last save reads it from the driver), so the started guest of a
+        build this host is running is not saved at all, and the save is
+        conditional on task_state None otherwise."""
+        with self._building_lock:
+            if uuid in self._building:
+                return
+        step_list = [conductor_steps.update({'power_state': state}, [None])]
         if state in (power_state.SHUTDOWN, power_state.CRASHED):
             # A guest that died is SHUTOFF, not ACTIVE forever; only for an
             # active instance that is not in the middle of a task.

@@ -334,3 +334,31 @@ def test_a_host_of_many_nodes_reports_them_in_one_conductor_call(cell, fake_driv
         CONF.clear_override('conductor', group='upgrade_levels')
     assert calls == ['compute_node_report'] * 3
     assert [n['hypervisor_hostname'] for n in nodes] == ['many-node1', 'many-node2', 'many-node3']
+
+
+def test_lifecycle_events_save_the_power_state_only_without_a_task(cell, monkeypatch):
+    """As Nova: the started guest of a build is not saved on its own (the
+    build's last save sets the power state); an instance with no task gets
+    the driver's state; one with a task pending keeps its own."""
+    from novalite.virt import driver as virt_driver
+    mgr = cell.computes['h1'].manager
+    sent, run = [], mgr.steps.run
+    monkeypatch.setattr(mgr.steps, 'run', lambda ctx, uuid, steps: (
+        sent.append((uuid, steps)), run(ctx, uuid, steps))[1])
+    uuid = cell.boot('lifecycle', forced_host='h1')
+    inst = cell.wait_vm_state(uuid, 'active')
+    wait_for(lambda: cell.build_done('h1', uuid), 10, what='build returned')
+    assert inst.power_state == 1
+    power_only = [s for u, s in sent
+                  if u == uuid and len(s) == 1 and s[0].get('update') == {'power_state': 1}]
+    assert power_only == []                 # the fake driver's started event, skipped
+
+    event = virt_driver.LifecycleEvent
+    mgr.handle_lifecycle_event(event(uuid, virt_driver.EVENT_LIFECYCLE_STOPPED))
+    inst = cell.instance(uuid)
+    assert (inst.power_state, inst.vm_state) == (4, 'stopped')
+
+    db.instance_update(uuid, {'task_state': 'powering-on'})
+    mgr.handle_lifecycle_event(event(uuid, virt_driver.EVENT_LIFECYCLE_STARTED))
+    inst = cell.instance(uuid)
+    assert (inst.power_state, inst.task_state) == (4, 'powering-on')
