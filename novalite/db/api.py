@@ -450,12 +450,15 @@ def instance_destroy(uuid, expected_host=None):
 
 def instances_claimed(uuids):
     """The subset of ``uuids`` that hold a claim or no longer need one
-    (deleted or failed)."""
+    (deleted or failed).  One SELECT, its statement the same for any
+    number of uuids on PostgreSQL (``_in``), without a transaction
+    (the scheduler asks this for every request)."""
     done = set(uuids)
-    with reader() as session:
-        q = select(m.Instance.uuid, m.Instance.compute_id, m.Instance.deleted,
-                   m.Instance.vm_state).where(m.Instance.uuid.in_(uuids))
-        for uuid, compute_id, deleted, vm_state in session.execute(q):
+    t = m.Instance.__table__
+    with oneshot.connection() as conn:
+        q = select(t.c.uuid, t.c.compute_id, t.c.deleted, t.c.vm_state).where(
+            _in(conn, t.c.uuid, uuids))
+        for uuid, compute_id, deleted, vm_state in conn.execute(q):
             if compute_id is None and not deleted and vm_state in (None, 'building'):
                 done.discard(uuid)
     return done

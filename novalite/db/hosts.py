@@ -17,6 +17,7 @@ from novalite.db.session import (core_writer, now, reader, retry_on_deadlock, ro
                                  write_transaction, writer)
 from novalite.db import models as m
 from novalite.db import node_report
+from novalite.db import oneshot
 from novalite import exception
 
 CONF = cfg.CONF
@@ -202,18 +203,25 @@ NODE_STATE = ('id', 'host', 'hypervisor_hostname', 'vcpus', 'memory_mb', 'local_
               'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio')
 
 
+_SVC = m.Service.__table__
+_COMPUTE_SERVICES = select(_SVC).where(_SVC.c.binary == 'novalite-compute',
+                                       _SVC.c.deleted == 0)
+_NODE_STATES = select(*[m.ComputeNode.__table__.c[c] for c in NODE_STATE]).where(
+    m.ComputeNode.__table__.c.deleted == 0).order_by(m.ComputeNode.__table__.c.id)
+
+
 def compute_node_states():
     """The scheduler's read: ({host: compute service dict}, node rows with
-    only the ``NODE_STATE`` columns, by id).  Two plain SELECTs whatever the
-    number of nodes; a service is judged up once, not once per node."""
-    cn = m.ComputeNode.__table__
-    with reader() as session:
-        services = {s.host: _service_dict(s) for s in session.scalars(select(m.Service).where(
-            m.Service.binary == 'novalite-compute', m.Service.deleted == 0))}
-        # Core, not ORM: plain rows, no per-row ORM bookkeeping
-        nodes = session.connection().execute(select(*[cn.c[c] for c in NODE_STATE])
-                                             .where(cn.c.deleted == 0)
-                                             .order_by(cn.c.id)).all()
+    only the ``NODE_STATE`` columns, by id).  Two plain Core SELECTs built
+    once, without a transaction on PostgreSQL (db/oneshot.py), whatever
+    the number of nodes; a service is judged up once, not once per node."""
+    with oneshot.connection() as conn:
+        services = {}
+        for row in conn.execute(_COMPUTE_SERVICES).mappings():
+            service = dict(row)
+            service['up'] = service_is_up(service)
+            services[service['host']] = service
+        nodes = conn.execute(_NODE_STATES).all()
     return services, nodes
 
 

@@ -175,6 +175,24 @@ def test_a_host_reports_all_its_nodes_in_one_transaction(database):
     assert 'big' in services and len([r for r in rows if r.host == 'big']) == 60
 
 
+def test_instances_claimed_tells_the_scheduler_which_placements_are_done(database):
+    """What the scheduler stops counting: claimed, deleted, failed or
+    unknown instances; an unclaimed build is still pending.  Any number of
+    uuids (one statement for every length on PostgreSQL)."""
+    _node(ram_mb=4096)
+    pending, claimed, deleted, failed = ['55555555-0000-0000-0000-%012d' % i for i in range(4)]
+    for uuid in (pending, claimed, deleted, failed):
+        _instance(uuid)
+    hosts.instance_claim(claimed, 'h1', 'h1')
+    db.instance_destroy(deleted)
+    db.instance_update(failed, {'vm_state': 'error'})
+    unknown = ['66666666-0000-0000-0000-%012d' % i for i in range(1500)]
+    assert db.instances_claimed([pending, claimed, deleted, failed]) == {claimed, deleted, failed}
+    assert db.instances_claimed([pending] + unknown) == set(unknown)
+    services, _rows = hosts.compute_node_states()
+    assert services['h1']['up'] is True
+
+
 @pytest.mark.parametrize('idle', [True, False])
 def test_a_pooled_connection_is_pinged_only_after_sitting_idle(db_url, monkeypatch, idle):
     """A connection that sat in the pool past PING_AFTER_IDLE is checked
