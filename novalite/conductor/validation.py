@@ -56,9 +56,10 @@ VIF_LIST = {
                                                'version': {'enum': [4, 6]},
                                                'type': _opt_str}}}}}}}}}}}
 
-_dt = {'anyOf': [{'type': 'null'},
-                 {'type': 'object', 'required': ['__dt'], 'additionalProperties': False,
-                  'properties': {'__dt': {'type': 'string', 'maxLength': 40}}}]}
+# null, or a datetime as objects/base.py sends it (the object keywords hold
+# for objects only: null passes them)
+_dt = {'type': ['object', 'null'], 'required': ['__dt'], 'additionalProperties': False,
+       'properties': {'__dt': {'type': 'string', 'maxLength': 40}}}
 
 UPDATES = {
     'type': 'object', 'additionalProperties': False, 'maxProperties': 16,
@@ -122,25 +123,29 @@ UPDATE_CALL = {'type': 'object', 'required': ['updates'],
                               'expected_task_state': _states(TASK_STATES),
                               'expected_vm_state': _states(VM_STATES + [None])}}
 
-_STEP = {'oneOf': [
-    {'type': 'object', 'required': ['update'], 'additionalProperties': False,
-     'properties': {'update': UPDATES, 'check_task_state': {'type': 'boolean'},
-                    'expected_task_state': _states(TASK_STATES),
-                    'expected_vm_state': _states(VM_STATES + [None])}},
-    {'type': 'object', 'required': ['events'], 'additionalProperties': False,
-     'properties': {'events': {'type': 'array', 'maxItems': 16,
-                               'items': dict(EVENT, additionalProperties=False)}}},
-    {'type': 'object', 'required': ['claim'], 'additionalProperties': False,
-     'properties': {'claim': _name, 'event': EVENT['properties']['event']}},
-]}
+# The three kinds of step, each told by its key (a step is exactly one of
+# them: each kind requires its key and allows no other kind's).  A step is
+# checked against its kind's schema only, not against all three in a oneOf.
+_STEP_KINDS = {
+    'update': {'type': 'object', 'required': ['update'], 'additionalProperties': False,
+               'properties': {'update': UPDATES, 'check_task_state': {'type': 'boolean'},
+                              'expected_task_state': _states(TASK_STATES),
+                              'expected_vm_state': _states(VM_STATES + [None])}},
+    'events': {'type': 'object', 'required': ['events'], 'additionalProperties': False,
+               'properties': {'events': {'type': 'array', 'maxItems': 16,
+                                         'items': dict(EVENT, additionalProperties=False)}}},
+    'claim': {'type': 'object', 'required': ['claim'], 'additionalProperties': False,
+              'properties': {'claim': _name, 'event': EVENT['properties']['event']}},
+}
 STEPS_CALL = {
     'type': 'object', 'required': ['items'],
     'properties': {'items': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {
         'type': 'object', 'required': ['instance_uuid', 'steps'], 'additionalProperties': False,
         'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
-                       'request_id': {'anyOf': [{'type': 'null'}, {
-                           'type': 'string', 'pattern': '^[A-Za-z0-9_.-]{1,64}$'}]},
-                       # each step against _STEP: _check_steps
+                       # a pattern holds for strings only: null passes
+                       'request_id': {'type': ['string', 'null'],
+                                      'pattern': '^[A-Za-z0-9_.-]{1,64}$'},
+                       # each step against its kind's schema: _check_steps
                        'steps': {'type': 'array', 'minItems': 1, 'maxItems': 16,
                                  'items': {'type': 'object'}}}}}}}
 
@@ -191,7 +196,12 @@ def _check_steps(identity, method, items):
         for j, step in enumerate(item['steps']):
             text = json.dumps(step, sort_keys=True, separators=(',', ':'))
             if text not in _valid_steps:
-                _check(identity, method, _STEP, step, at=('items', i, 'steps', j))
+                at = ('items', i, 'steps', j)
+                kind = next((k for k in _STEP_KINDS if k in step), None)
+                if kind is None:
+                    _refuse(identity, method, 'not a step (update, events or claim) at %s'
+                            % '/'.join(map(str, at)))
+                _check(identity, method, _STEP_KINDS[kind], step, at=at)
                 if len(_valid_steps) >= VALID_STEPS_MAX:
                     _valid_steps.clear()
                 _valid_steps.add(text)
