@@ -10,7 +10,17 @@ import datetime
 _DT_SUFFIX = '__dt'
 
 
+# Most values are these (every RPC message's every field passes here): they
+# are told by their exact type first, before the isinstance checks.
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def _encode(value):
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    if cls is dict:
+        return {k: _encode(v) for k, v in value.items()}
     if isinstance(value, datetime.datetime):
         return {_DT_SUFFIX: value.isoformat()}
     if isinstance(value, NovaliteObject):
@@ -23,6 +33,9 @@ def _encode(value):
 
 
 def _decode(value):
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
     if isinstance(value, dict):
         if _DT_SUFFIX in value and len(value) == 1:
             return datetime.datetime.fromisoformat(value[_DT_SUFFIX])
