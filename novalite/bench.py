@@ -202,7 +202,7 @@ def multi(client, args, run):
         raise RuntimeError('multi-create POST answered %s: %s' % (status, body))
     rid = body['reservation_id']
     seen, missed = _wait_final(client, 'reservation_id=%s&limit=%d' % (rid, args.multi * 2),
-                       args.multi, args.timeout)
+                               args.multi, args.timeout)
     return {'count': args.multi, 'post_s': post_s,
             'all_final_s': max(t for _s, t in seen.values()) - t0,
             'active': sum(1 for st, _t in seen.values() if st == 'ACTIVE'),
