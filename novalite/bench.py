@@ -122,11 +122,9 @@ def _server(args, name, **extra):
 
 # Polling asks only for the servers changed since the newest change seen, less
 # SINCE_SLACK_S (a transaction may commit after one stamped later than itself
-# was seen: novalite's longest, an instance_steps call of 200 builds, holds
-# its stamps well under a second), as ``changes-since`` lets any client do;
-# every FULL_POLL_S one poll reads them all, in case a change was missed
-# anyway, and the run counts the servers only that poll found final
-# (``missed_by_since``).  With 5 s of slack the polls were most of the API's
+# was seen), as ``changes-since`` lets any client do; every FULL_POLL_S one
+# poll reads them all, in case a change was missed anyway, and the run counts
+# the servers only that poll found final (``missed_by_since``).  With 5 s of slack the polls were most of the API's
 # CPU in a max_count=1000 run.
 SINCE_SLACK_S = 2
 FULL_POLL_S = 10.0

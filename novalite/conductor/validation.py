@@ -175,7 +175,7 @@ def _validator(schema):
 def _check(identity, method, schema, args, at=()):
     error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(args))
     if error is not None:
-        path = '/'.join(map(str, tuple(at) + tuple(error.absolute_path)))
+        path = '/'.join(map(str, at + tuple(error.absolute_path)))
         _refuse(identity, method, '%s at %s' % (error.message[:200], path or '/'))
 
 

@@ -203,11 +203,11 @@ NODE_STATE = ('id', 'host', 'hypervisor_hostname', 'vcpus', 'memory_mb', 'local_
               'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio')
 
 
-_SVC = m.Service.__table__
+_I, _CN, _SVC = m.Instance.__table__, m.ComputeNode.__table__, m.Service.__table__
 _COMPUTE_SERVICES = select(_SVC).where(_SVC.c.binary == 'novalite-compute',
                                        _SVC.c.deleted == 0)
-_NODE_STATES = select(*[m.ComputeNode.__table__.c[c] for c in NODE_STATE]).where(
-    m.ComputeNode.__table__.c.deleted == 0).order_by(m.ComputeNode.__table__.c.id)
+_NODE_STATES = select(*[_CN.c[c] for c in NODE_STATE]).where(_CN.c.deleted == 0).order_by(
+    _CN.c.id)
 
 
 def compute_node_states():
@@ -226,7 +226,6 @@ def compute_node_states():
 
 
 # -- the claim ----------------------------------------------------------------
-_I, _CN = m.Instance.__table__, m.ComputeNode.__table__
 # The claim's statements, built once (see db.api._save_statement).
 _CLAIM_ROWS = select(*[_I.c[c] for c in ('id', 'uuid', 'host', 'compute_id', 'vcpus',
                                          'memory_mb', 'root_gb', 'ephemeral_gb')]).where(
