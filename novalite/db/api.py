@@ -15,11 +15,12 @@ from novalite.db import models as m
 from novalite.db import oneshot
 from novalite.db.session import now, reader, row_dict, writer
 from novalite import exception
+from novalite import fastjson
 from novalite.objects import instance as instance_obj
 
 
 def _loads(text, default):
-    return json.loads(text) if text else default
+    return fastjson.loads(text) if text else default
 
 
 # -- instances -------------------------------------------------------------------

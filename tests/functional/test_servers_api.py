@@ -363,6 +363,10 @@ def test_list_filters(api):
     assert names('/detail?name=1$') == ['db-1', 'web-1']
     assert names('?status=ACTIVE') == ['db-1', 'web-1', 'web-2']
     assert names('?status=SHUTOFF') == []
+    # several statuses: any of them (Nova's getall); an unknown one among them is ignored
+    assert names('?status=SHUTOFF&status=ACTIVE') == ['db-1', 'web-1', 'web-2']
+    assert names('?status=ERROR&status=bogus', version='2.38') == []
+    assert names('/detail?status=ACTIVE&status=ERROR&name=^web') == ['web-1', 'web-2']
     assert names('?status=bogus', version='2.37') == []
     r = api.call('GET', '?status=bogus', version='2.38')
     assert r.status == 400 and 'Invalid status value' in r.json['badRequest']['message']

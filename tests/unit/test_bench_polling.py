@@ -1,6 +1,6 @@
-"""novalite-bench polls /servers/detail with changes-since: every server that
-goes final is seen, including one whose change was stamped before a change
-already seen (committed late)."""
+"""novalite-bench polls /servers/detail for the servers that finished, with
+changes-since: every server that goes final is seen, including one whose
+change was stamped before a change already seen (committed late)."""
 import urllib.parse
 
 from novalite import bench
@@ -20,7 +20,9 @@ class FakeNova:
         query = urllib.parse.parse_qs(path.split('?', 1)[1])
         self.queries.append(query)
         since = query.get('changes-since', [''])[0]
-        return 200, {'servers': [s for s in self.servers.values() if s['updated'] >= since]}
+        statuses = query.get('status') or ['ACTIVE', 'ERROR', 'BUILD']
+        return 200, {'servers': [s for s in self.servers.values()
+                                 if s['updated'] >= since and s['status'] in statuses]}
 
 
 def test_incremental_polls_see_every_server(monkeypatch):
@@ -35,6 +37,8 @@ def test_incremental_polls_see_every_server(monkeypatch):
     seen, missed = bench._wait_final(nova, 'name=x', 2, timeout=60)
     assert {k: v[0] for k, v in seen.items()} == {'a': 'ACTIVE', 'b': 'ACTIVE'}
     assert 'changes-since' not in nova.queries[0]
+    # servers still building are not asked for
+    assert all(q['status'] == ['ACTIVE', 'ERROR'] for q in nova.queries)
     assert nova.queries[2]['changes-since'] == ['2026-11-30T10:00:08Z']
     assert missed == 0
 

@@ -3,7 +3,6 @@
 a handler's return value or exception into an HTTP response.
 """
 import functools
-import json
 
 import webob
 import webob.exc
@@ -13,6 +12,7 @@ from novalite.api import json_body
 from novalite.api.openstack import api_version
 from novalite.api.openstack import faults
 from novalite import exception
+from novalite import fastjson
 
 
 TOO_LARGE = 'Request is too large.'
@@ -27,8 +27,19 @@ class Request(webob.Request):
     def context(self):
         return self.environ['novalite.context']
 
+    _at_least = (None, None)
+
     def is_at_least(self, version):
-        return self.api_version_request >= version
+        """Whether the request's microversion is ``version`` or later; the
+        answers are remembered for the request (a list asks them per server)."""
+        ver, known = self._at_least
+        if ver is not self.api_version_request:
+            ver, known = self._at_least = (self.api_version_request, {})
+        try:
+            return known[version]
+        except KeyError:
+            answer = known[version] = ver >= version
+            return answer
 
 
 def response(code):
@@ -71,7 +82,7 @@ def expected_errors(codes):
 def json_response(body, status=200, headers=None):
     resp = webob.Response(status=status, content_type='application/json', charset='UTF-8')
     if body is not None:
-        resp.body = json.dumps(body).encode()
+        resp.body = fastjson.dumps(body)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
     return resp

@@ -49,8 +49,11 @@ def _regex(key, what):
 
 
 def _status(filters, value, req):
-    states = common.STATUS_TO_VM_STATES.get(value.upper())
-    if states is None:
+    """``status`` may be given more than once, as in Nova: a server in any of
+    them matches; unknown ones are ignored while one is known."""
+    states = [vm for status in value for vm in
+              common.STATUS_TO_VM_STATES.get(status.upper(), ())]
+    if not states:
         if req.is_at_least('2.38'):
             raise faults.Fault(400, 'Invalid status value')
         states = []             # below 2.38 an unknown status matches nothing
@@ -98,6 +101,8 @@ SEARCH_OPTIONS = (
 )
 # ``locked=`` (empty) is a value; for the others an empty value is no filter
 _EMPTY_IS_A_VALUE = ('locked',)
+# parameters whose every value counts (the others: the last one given)
+MULTI_VALUED = ('status',)
 
 
 def is_all_tenants(value):
@@ -125,7 +130,8 @@ def project_filter(req, params):
 
 
 def search_filters(req, params):
-    """The filters of a list request; ``params`` is {parameter: last value}."""
+    """The filters of a list request; ``params`` is {parameter: last value},
+    or all its non-empty values for MULTI_VALUED parameters."""
     admin = req.context.is_admin
     filters = project_filter(req, params)
     for name, users_from, applies_from, apply in SEARCH_OPTIONS:

@@ -113,7 +113,9 @@ class ServersController:
         ctx = req.context
         policy.authorize(ctx, 'os_compute_api:servers:%s' % ('detail' if detailed else 'index'))
         query = _query(req)
-        filters = server_search.search_filters(req, {k: v[-1] for k, v in query.items()})
+        filters = server_search.search_filters(req, {
+            k: [x for x in v if x] or None if k in server_search.MULTI_VALUED else v[-1]
+            for k, v in query.items()})
         limit = common.parse_limit(req.GET.get('limit'))
         sort_keys, sort_dirs = _sort_params(req, query)
         instances = self.compute_api.get_all(ctx, filters, limit=limit,
