@@ -8,9 +8,7 @@ compute legitimately writes: known fields, enum states, the VIF model's
 shape, numbers in sane ranges.  Anything else is refused before the manager
 runs, so nothing reaches the database.
 """
-import json
-
-import jsonschema
+import fastjsonschema
 from oslo_utils import uuidutils
 
 from novalite.compute import power_state, task_states, vm_states
@@ -161,50 +159,38 @@ _VALIDATORS = {}
 
 
 def _validator(schema):
-    """The schema's validator, made (and the schema checked) once: building
-    it is what ``jsonschema.validate`` does on every call, ~200 times the
-    cost of the validation itself, and this runs on every compute call."""
+    """The schema compiled to a Python function, once (fastjsonschema: ~30
+    times faster than jsonschema here, which took ~100 µs per item of an
+    instance_steps call, on every call)."""
     validator = _VALIDATORS.get(id(schema))
     if validator is None:
-        cls = jsonschema.validators.validator_for(schema)
-        cls.check_schema(schema)
-        validator = _VALIDATORS[id(schema)] = cls(schema)
+        validator = _VALIDATORS[id(schema)] = fastjsonschema.compile(
+            dict(schema, **{'$schema': 'http://json-schema.org/draft-07/schema#'}))
     return validator
 
 
 def _check(identity, method, schema, args, at=()):
-    error = jsonschema.exceptions.best_match(_validator(schema).iter_errors(args))
-    if error is not None:
-        path = '/'.join(map(str, at + tuple(error.absolute_path)))
-        _refuse(identity, method, '%s at %s' % (error.message[:200], path or '/'))
-
-
-# The steps of a build repeat from instance to instance and call to call (the
-# same events, claim and state saves); only a save naming an instance's
-# network differs.  A step whose exact JSON text was found valid is valid
-# again, so its text is looked up before the schema is run (jsonschema took
-# ~0.8 ms for a build's five steps, an eighth of the conductor's CPU).  Equal
-# texts are equal JSON values (the text tells 1, 1.0 and true apart), and the
-# schema does not depend on the caller: the caller-dependent rules run on
-# every step (_own_instances).  At most VALID_STEPS_MAX texts are kept.
-VALID_STEPS_MAX = 4096
-_valid_steps = set()
+    try:
+        _validator(schema)(args)
+    except fastjsonschema.JsonSchemaValueException as error:
+        where = [str(p) for p in (error.path or ['data'])[1:]]
+        message = error.message
+        if error.name and message.startswith(error.name + ' '):
+            message = message[len(error.name) + 1:]
+        path = '/'.join([str(p) for p in at] + where)
+        _refuse(identity, method, '%s at %s' % (message[:200], path or '/'))
 
 
 def _check_steps(identity, method, items):
+    """Each step against its own kind's schema."""
     for i, item in enumerate(items):
         for j, step in enumerate(item['steps']):
-            text = json.dumps(step, sort_keys=True, separators=(',', ':'))
-            if text not in _valid_steps:
-                at = ('items', i, 'steps', j)
-                kind = next((k for k in _STEP_KINDS if k in step), None)
-                if kind is None:
-                    _refuse(identity, method, 'not a step (update, events or claim) at %s'
-                            % '/'.join(map(str, at)))
-                _check(identity, method, _STEP_KINDS[kind], step, at=at)
-                if len(_valid_steps) >= VALID_STEPS_MAX:
-                    _valid_steps.clear()
-                _valid_steps.add(text)
+            at = ('items', i, 'steps', j)
+            kind = next((k for k in _STEP_KINDS if k in step), None)
+            if kind is None:
+                _refuse(identity, method, 'not a step (update, events or claim) at %s'
+                        % '/'.join(map(str, at)))
+            _check(identity, method, _STEP_KINDS[kind], step, at=at)
 
 
 def _own_instance(identity, method, args):

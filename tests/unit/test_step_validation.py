@@ -1,6 +1,5 @@
 """The conductor's check of instance_steps (conductor/validation.py): every
-step is held to the step schema, and a step text already found valid is not
-checked again, without letting anything through that the schema refuses."""
+step is held to its kind's schema, and a refusal says where the bad value is."""
 import pytest
 
 from novalite.compute import conductor_steps as steps
@@ -24,36 +23,37 @@ def refusal(*step_lists):
     return info.value.format_message()
 
 
-@pytest.fixture(autouse=True)
-def empty_memo(monkeypatch):
-    monkeypatch.setattr(validation, '_valid_steps', set())
-
-
-def test_valid_steps_pass_and_are_remembered():
+def test_valid_steps_pass():
     spawn = steps.update({'vm_state': 'building', 'task_state': 'spawning'}, ['scheduling'])
     start = steps.events(('compute__do_build_and_run_instance', 'start'))
     call([spawn, start, steps.claim('node1')], [spawn, start])
-    assert len(validation._valid_steps) == 3
 
 
-def test_a_bad_step_is_refused_where_it_is_even_beside_remembered_ones():
+def test_a_bad_step_is_refused_where_it_is():
     good = steps.update({'vm_state': 'active'})
     call([good])
     assert 'at items/1/steps/0/update/vm_state' in refusal(
         [good], [steps.update({'vm_state': 'evil'})])
-    # the same step but for one value's JSON type: a different text, checked
+    # the same step but for one value's JSON type
     ok = steps.update({'power_state': 1}, ['spawning'])
     call([ok])
     assert 'at items/0/steps/0/check_task_state' in refusal(
         [dict(ok, check_task_state=1)])
     # a step of no known kind; a field no step kind has
-    refusal([{'evict': 'everyone'}])
+    assert 'not a step' in refusal([{'evict': 'everyone'}])
     refusal([dict(steps.claim('node1'), update={'vm_state': 'active'})])
-    assert len(validation._valid_steps) == 2
+    # the call's own shape: an item without steps, a request id that is not one
+    assert 'at items/0' in refusal([])
+    assert 'at items/0/request_id' in refusal_of({'items': [
+        {'instance_uuid': UUIDS[0], 'request_id': 'a b', 'steps': [ok]}]})
+    # booleans are not numbers, nor power states
+    assert 'at items/0/steps/0/update/power_state' in refusal(
+        [steps.update({'power_state': True}, ['spawning'])])
+    assert 'at items/0/steps/0/update/progress' in refusal(
+        [steps.update({'progress': 101})])
 
 
-def test_the_memo_is_bounded(monkeypatch):
-    monkeypatch.setattr(validation, 'VALID_STEPS_MAX', 4)
-    for progress in range(10):
-        call([steps.update({'progress': progress})])
-        assert len(validation._valid_steps) <= 4
+def refusal_of(args):
+    with pytest.raises(exception.ServiceNotAuthorized) as info:
+        validation.validate_compute_call(ME, 'instance_steps', args)
+    return info.value.format_message()
