@@ -108,7 +108,7 @@ class BuildMixin:
         """Run steps for ``instance``; its state after the last save (or
         ``instance`` when none), else the failed step's error raised."""
         answer = self.steps.run(context, instance.uuid, step_list)
-        return steps.raise_for(answer) or instance
+        return steps.instance_after(answer, instance, step_list)
 
     def _event(self, context, instance, event, phase, result=None, tb=None):
         try:

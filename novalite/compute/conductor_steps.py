@@ -63,6 +63,25 @@ def raise_for(answer):
     raise exc
 
 
+def instance_after(answer, instance, step_list):
+    """``instance`` after ``step_list`` ran (its answer's error raised, as
+    ``raise_for``): the instance the conductor read back (4.1, or a repeated
+    call), else (4.4) a copy of ``instance`` with the steps' saves and what
+    the conductor set (``changes``: updated_at, the claim's node) applied,
+    else ``instance`` itself (no save)."""
+    raise_for(answer)
+    if answer.get('instance') is not None:
+        return answer['instance']
+    changes = answer.get('changes')
+    if not changes:
+        return instance
+    values = instance.as_dict()
+    for step in step_list:
+        values.update(step.get('update') or ())
+    values.update(changes)
+    return type(instance).from_values(values)
+
+
 class _Waiting:
     def __init__(self, context, item):
         self.context, self.item = context, item

@@ -24,6 +24,14 @@ changes nothing, so only a database error undoes anything (the whole call
 then fails and the compute sends it again).  Each answer is
 ``{'instance', 'failed_step', 'error', 'message'}``: the instance as of its
 last save, and where and why it stopped (an exception class name).
+
+With ``changes`` (4.4) the instances are not read back: an answer's
+``changes`` holds what the conductor itself set (``updated_at`` of the
+saves, the claim's ``compute_id``, ``node`` and ``launched_on``), and the
+compute applies its own saves and those to its copy
+(compute/conductor_steps.py ``instance_after``).  ``instance`` is then given
+only for an instance read anyway: a repeated call whose saves had been
+applied already.
 """
 import collections
 
@@ -42,6 +50,8 @@ class _Run:
         self.uuid, self.request_id = item['instance_uuid'], item.get('request_id')
         self.steps, self.pos, self.pending = item['steps'], 0, []
         self.saved = False          # read the instance back when the call ends
+        self.read_back = False      # read back even with ``changes``: a repeated call
+        self.changes = {}           # what the conductor set (answered with ``changes``)
         self.answer = {'instance': None, 'failed_step': None, 'error': None,
                        'message': None}
 
@@ -61,8 +71,9 @@ class _Call:
     the events and the instances read back at the end
     (novalite/db/build_steps.py)."""
 
-    def __init__(self, conn, host, check, runs):
+    def __init__(self, conn, host, check, runs, changes):
         self.conn, self.host, self.check, self.runs = conn, host, check, runs
+        self.changes = changes
         hosts, self.actions = db_steps.lookup(conn, [r.uuid for r in runs])
         for uuid, owner in hosts.items():
             if owner != host:
@@ -72,16 +83,17 @@ class _Call:
         updates = step['update']
         self.check(updates)
         try:
-            db_steps.save(self.conn, r.uuid, updates, step.get('expected_task_state'),
-                          expected_host=self.host,
-                          check_task_state=step.get('check_task_state', False),
-                          expected_vm_state=step.get('expected_vm_state'))
+            r.changes['updated_at'] = db_steps.save(
+                self.conn, r.uuid, updates, step.get('expected_task_state'),
+                expected_host=self.host, check_task_state=step.get('check_task_state', False),
+                expected_vm_state=step.get('expected_vm_state'))
         except exception.UnexpectedTaskStateError as exc:
             # a call retried across a reconnect whose first try was applied
             states = {k: updates[k] for k in ('vm_state', 'task_state') if k in updates}
             seen = getattr(exc, 'states', None)
             if not (states and seen and all(seen[k] == v for k, v in states.items())):
                 raise
+            r.read_back = True
         r.saved = True
 
     def end(self):
@@ -90,18 +102,23 @@ class _Call:
             (r.uuid, r.request_id, [(e['event'], e['phase'], e.get('result'),
                                      e.get('traceback'), e.get('at')) for e in r.pending])
             for r in self.runs], self.actions)
-        saved = db_steps.instances(self.conn, [r.uuid for r in self.runs if r.saved])
+        wanted = [r.uuid for r in self.runs
+                  if r.saved and (r.read_back or not self.changes)]
+        saved = db_steps.instances(self.conn, wanted)
         for r in self.runs:
-            if r.saved:
+            if r.saved and (r.read_back or not self.changes):
                 r.answer['instance'] = saved.get(r.uuid, r.answer['instance'])
+            if self.changes:
+                r.answer['changes'] = r.changes
 
 
-def run(host, items, check):
+def run(host, items, check, changes=False):
     """Run ``items`` for compute ``host``; ``check(updates)`` raises when
-    the host may not make that save (the conductor's rule)."""
+    the host may not make that save (the conductor's rule).  ``changes``:
+    answer with what the conductor set instead of the instances read back."""
     runs = [_Run(item) for item in items]
     with core_writer(immediate=True) as conn:
-        call = _Call(conn, host, check, runs)
+        call = _Call(conn, host, check, runs, changes)
         for r in runs:
             _advance(call, r)
         by_node = collections.defaultdict(list)
@@ -109,9 +126,11 @@ def run(host, items, check):
             if r.claim is not None:
                 by_node[r.claim].append(r)
         for nodename, claiming in by_node.items():
+            written = {}
             refused = db_hosts.instance_claims_in(conn, [r.uuid for r in claiming], host,
-                                                  nodename)
+                                                  nodename, written)
             for r in claiming:
+                r.changes.update(written.get(r.uuid, ()))
                 _claimed(call, r, refused[r.uuid])
         call.end()
     return [r.answer for r in runs]
@@ -153,7 +172,8 @@ def _advance(call, r):
                     r.fail(exc)
                     return
                 r.answer['instance'], r.pos = later
-                r.saved = True
+                r.saved = r.read_back = True
+                r.changes = {}
         r.pos += 1
 
 

@@ -285,7 +285,8 @@ class ConductorManager:
     # 4.1: instance_steps (many instances' saves, events and claims in one call)
     # 4.2: compute_nodes_report (all of a host's nodes in one call)
     # 4.3: builds_alive (the builds a compute holds do not look stalled)
-    target = messaging.Target(version='4.3')
+    # 4.4: instance_steps(changes=True) answers with what the conductor set
+    target = messaging.Target(version='4.4')
 
     def service_heartbeat(self, context, host, binary, topic):
         if binary != 'novalite-compute':
@@ -302,13 +303,16 @@ class ConductorManager:
         return db_hosts.abort_instance_claim(instance_uuid, host)
 
     @messaging.expected_exceptions(exception.NotAllowedByHost)
-    def instance_steps(self, context, host, items):
+    def instance_steps(self, context, host, items, changes=False):
         """Build steps of many of ``host``'s instances in one call: saves,
         action events and the batch claim (conductor/instance_steps.py).
-        An item naming another host's instance refuses the whole call."""
+        An item naming another host's instance refuses the whole call.
+        ``changes`` (4.4): answer with what the conductor set, not the
+        instances read back."""
         try:
             return instance_steps.run(host, items,
-                                      lambda updates: self.check_updates(host, updates))
+                                      lambda updates: self.check_updates(host, updates),
+                                      changes=changes)
         except exception.NotAllowedByHost as exc:
             LOG.warning('Refused RPC conductor.instance_steps: %s', exc.format_message())
             raise

@@ -57,8 +57,10 @@ class ConductorAPI:
     4.0: the database proxy; 4.1 adds ``instance_steps`` (many instances'
     saves, action events and claims in one call); 4.2 adds
     ``compute_nodes_report`` (all of a host's nodes in one call); 4.3 adds
-    ``builds_alive`` (the builds a compute holds do not look stalled)."""
-    VERSION = '4.3'
+    ``builds_alive`` (the builds a compute holds do not look stalled); 4.4
+    adds ``changes`` to ``instance_steps`` (answers carry what the conductor
+    set, not the whole instance read back)."""
+    VERSION = '4.4'
 
     def __init__(self):
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION),
@@ -113,7 +115,11 @@ class ConductorAPI:
 
     def instance_steps(self, ctxt, host, items):
         """4.1; callers check ``can_send_version('4.1')`` and otherwise run
-        the steps one call each (compute/conductor_steps.py)."""
+        the steps one call each (compute/conductor_steps.py).  From 4.4 the
+        answers carry ``changes`` (conductor/instance_steps.py)."""
+        if self.client.can_send_version('4.4'):
+            return self._call(ctxt, 'instance_steps', version='4.4', host=host, items=items,
+                              changes=True)
         return self._call(ctxt, 'instance_steps', version='4.1', host=host, items=items)
 
     def fail_build(self, ctxt, host, instance_uuid, message, details):

@@ -137,7 +137,7 @@ _STEP_KINDS = {
 }
 STEPS_CALL = {
     'type': 'object', 'required': ['items'],
-    'properties': {'items': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {
+    'properties': {'changes': {'type': 'boolean'}, 'items': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {
         'type': 'object', 'required': ['instance_uuid', 'steps'], 'additionalProperties': False,
         'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
                        # a pattern holds for strings only: null passes

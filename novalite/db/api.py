@@ -385,7 +385,8 @@ def instance_save_in(session, uuid, values, expected_task_state=None, expected_h
     ``expected_task_state`` (a list; None is a value); with ``expected_host``
     only when the instance belongs to that host.  A mismatch raises
     UnexpectedTaskStateError (its ``states``: the vm_state and task_state
-    found) or NotAllowedByHost; a missing row InstanceNotFound.
+    found) or NotAllowedByHost; a missing row InstanceNotFound.  Returns
+    the ``updated_at`` it set.
     """
     inst = m.Instance.__table__
     values = _instance_values(values)
@@ -396,7 +397,7 @@ def instance_save_in(session, uuid, values, expected_task_state=None, expected_h
     stmt = _save_statement(tuple(sorted(values)), states, expected_host is not None,
                            expected_vm_state is not None)
     if session.execute(stmt, params).rowcount == 1:
-        return
+        return values['updated_at']
     row = session.execute(select(inst.c.host, inst.c.vm_state, inst.c.task_state).where(
         inst.c.uuid == uuid, inst.c.deleted == 0)).first()
     if row is None:

@@ -326,10 +326,11 @@ def instance_claims(instance_uuids, host, nodename):
         return instance_claims_in(conn, instance_uuids, host, nodename)
 
 
-def instance_claims_in(conn, instance_uuids, host, nodename):
+def instance_claims_in(conn, instance_uuids, host, nodename, written=None):
     """Claim a batch of instances on node ``nodename`` of ``host``, on the
     caller's connection (in its transaction): {uuid: None (claimed) or the
-    exception ``instance_claim`` raises}.
+    exception ``instance_claim`` raises}.  ``written`` (a dict), when given,
+    gets {uuid: the instance columns the claim set} for each claimed one.
 
     The instance rows are locked first (SELECT ... FOR UPDATE: a repeated
     claim, a call retried while its first try still runs, waits and then
@@ -353,16 +354,19 @@ def instance_claims_in(conn, instance_uuids, host, nodename):
                 reason='unknown node %s' % nodename)
         elif inst.compute_id == node.id:
             results[uuid] = None             # already claimed here (idempotent)
+            if written is not None:
+                # as the first claim set them (the node is this host's)
+                written[uuid] = {'compute_id': node.id, 'node': nodename, 'launched_on': host}
         else:
             todo.append(inst)
     sizes = [_sizes(i) for i in todo]
     if len(todo) > 1 and _consume(conn, node.id, *(sum(s) for s in zip(*sizes)), len(todo)):
-        _claimed(conn, todo, node.id, nodename, host)
+        _claimed(conn, todo, node.id, nodename, host, written)
         results.update((i.uuid, None) for i in todo)
         return results
     for inst, (v, mem, disk) in zip(todo, sizes):
         if _consume(conn, node.id, v, mem, disk, 1):
-            _claimed(conn, [inst], node.id, nodename, host)
+            _claimed(conn, [inst], node.id, nodename, host, written)
             results[inst.uuid] = None
         else:
             results[inst.uuid] = exception.ComputeResourcesUnavailable(
@@ -371,7 +375,13 @@ def instance_claims_in(conn, instance_uuids, host, nodename):
     return results
 
 
-def _claimed(conn, rows, node_id, nodename, host):
-    """The claimed instances (locked by this transaction) on their node."""
+def _claimed(conn, rows, node_id, nodename, host, written=None):
+    """The claimed instances (locked by this transaction) on their node;
+    what was set goes in ``written`` too, when given."""
+    ts = now()
     conn.execute(_CLAIMED, {'b_ids': [r.id for r in rows], 'b_node_id': node_id,
-                            'b_nodename': nodename, 'b_host': host, 'b_ts': now()})
+                            'b_nodename': nodename, 'b_host': host, 'b_ts': ts})
+    if written is not None:
+        for r in rows:
+            written[r.uuid] = {'compute_id': node_id, 'node': nodename, 'launched_on': host,
+                               'updated_at': ts}

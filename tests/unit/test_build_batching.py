@@ -276,3 +276,34 @@ def test_a_compute_marks_the_builds_it_holds_alive(cell):
         assert conductor_rpcapi.ConductorAPI().builds_alive(cell.ctx, 'h1', uuids) is None
     finally:
         CONF.clear_override('conductor', 'upgrade_levels')
+
+
+def test_changes_answers_give_the_instance_the_database_has(cell):
+    """Conductor 4.4: an answer carries what the conductor set (updated_at,
+    the claim's node) instead of the whole instance read back; the
+    compute's copy with its own saves and those applied is the instance as
+    the database has it."""
+    from novalite.compute import conductor_steps as steps
+    from novalite.compute import task_states, vm_states
+    from novalite.db import api as db
+    [uuid] = _multi_create(cell, 'changes', 1)
+    db.instance_update(uuid, {'vm_state': vm_states.BUILDING,
+                              'task_state': task_states.SCHEDULING})
+    local = cell.instance(uuid)
+    step_list = [steps.update({'vm_state': vm_states.BUILDING, 'task_state': None},
+                              [task_states.SCHEDULING, None], vm_states.BUILDING),
+                 steps.events(('compute__do_build_and_run_instance', 'start')),
+                 steps.claim(local.node),
+                 steps.update({'task_state': task_states.NETWORKING, 'progress': 7}, [None]),
+                 steps.events(('compute_allocate_network', 'start'))]
+    conductor = next(e for e in cell.conductor.endpoints
+                     if isinstance(e, conductor_manager.ConductorManager))
+    [answer] = conductor.instance_steps(cell.ctx, local.host, [
+        {'instance_uuid': uuid, 'request_id': cell.ctx.request_id, 'steps': step_list}],
+        changes=True)
+    assert answer['error'] is None and answer['instance'] is None, answer
+    assert {'updated_at', 'compute_id', 'node', 'launched_on'} <= set(answer['changes'])
+    after = steps.instance_after(answer, local, step_list)
+    assert after is not local and local.task_state == task_states.SCHEDULING
+    assert after.as_dict() == cell.instance(uuid).as_dict()
+    assert (after.task_state, after.progress) == (task_states.NETWORKING, 7)

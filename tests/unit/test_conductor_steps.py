@@ -4,7 +4,10 @@ never two items of one instance in a call (the conductor refuses such a call
 whole): a lifecycle event's save may queue beside its build's own steps."""
 import threading
 
+import pytest
+
 from novalite.compute import conductor_steps
+from novalite import exception
 from tests.cloud import wait_for
 
 
@@ -58,3 +61,23 @@ def test_one_instance_twice_goes_in_two_calls():
     # queued in the order A, B, A, C: the second call takes A, B, C; the last A follows
     assert api.batches == [['A'], ['A', 'B', 'C'], ['A']]
     assert steps._in_flight == 0
+
+
+def test_instance_after_each_form_of_answer():
+    from novalite.objects.instance import Instance
+    mine = Instance(uuid='u1', task_state='scheduling', progress=0)
+    read = Instance(uuid='u1', task_state='networking', progress=0)
+    save = [conductor_steps.update({'task_state': 'networking'}, ['scheduling'])]
+    ok = {'failed_step': None, 'error': None, 'message': None}
+    # 4.1: the instance read back; no save: the compute's own
+    assert conductor_steps.instance_after(dict(ok, instance=read), mine, save) is read
+    assert conductor_steps.instance_after(dict(ok, instance=None), mine, []) is mine
+    # 4.4: the compute's copy with its saves and the conductor's changes
+    after = conductor_steps.instance_after(
+        dict(ok, instance=None, changes={'updated_at': 'then'}), mine, save)
+    assert (after.task_state, after.updated_at, mine.task_state) == \
+        ('networking', 'then', 'scheduling')
+    with pytest.raises(exception.UnexpectedTaskStateError):
+        conductor_steps.instance_after(
+            dict(ok, instance=None, changes={}, failed_step=0,
+                 error='UnexpectedTaskStateError', message='no'), mine, save)
