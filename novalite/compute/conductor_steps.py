@@ -68,7 +68,10 @@ def instance_after(answer, instance, step_list):
     ``raise_for``): the instance the conductor read back (4.1, or a repeated
     call), else (4.4) a copy of ``instance`` with the steps' saves and what
     the conductor set (``changes``: updated_at, the claim's node) applied,
-    else ``instance`` itself (no save)."""
+    else ``instance`` itself (no save).  What the API changes meanwhile (a
+    rename, metadata) is not in the copy: the build's saves are conditional
+    on the states, not on those, and the create.end notification names the
+    server as the build started."""
     raise_for(answer)
     if answer.get('instance') is not None:
         return answer['instance']

@@ -135,17 +135,20 @@ _STEP_KINDS = {
     'claim': {'type': 'object', 'required': ['claim'], 'additionalProperties': False,
               'properties': {'claim': _name, 'event': EVENT['properties']['event']}},
 }
+_STEP_ITEM = {
+    'type': 'object', 'required': ['instance_uuid', 'steps'], 'additionalProperties': False,
+    'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
+                   # a pattern holds for strings only: null passes
+                   'request_id': {'type': ['string', 'null'],
+                                  'pattern': '^[A-Za-z0-9_.-]{1,64}$'},
+                   # each step against its kind's schema: _check_steps
+                   'steps': {'type': 'array', 'minItems': 1, 'maxItems': 16,
+                             'items': {'type': 'object'}}}}
 STEPS_CALL = {
     'type': 'object', 'required': ['items'],
-    'properties': {'changes': {'type': 'boolean'}, 'items': {'type': 'array', 'minItems': 1, 'maxItems': 1000, 'items': {
-        'type': 'object', 'required': ['instance_uuid', 'steps'], 'additionalProperties': False,
-        'properties': {'instance_uuid': {'type': 'string', 'maxLength': 36},
-                       # a pattern holds for strings only: null passes
-                       'request_id': {'type': ['string', 'null'],
-                                      'pattern': '^[A-Za-z0-9_.-]{1,64}$'},
-                       # each step against its kind's schema: _check_steps
-                       'steps': {'type': 'array', 'minItems': 1, 'maxItems': 16,
-                                 'items': {'type': 'object'}}}}}}}
+    'properties': {'changes': {'type': 'boolean'},          # 4.4
+                   'items': {'type': 'array', 'minItems': 1, 'maxItems': 1000,
+                             'items': _STEP_ITEM}}}
 
 HEARTBEAT = {'type': 'object', 'properties': {'binary': {'enum': [keys.COMPUTE]},
                                               'topic': {'enum': ['compute']}}}

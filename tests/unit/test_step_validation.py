@@ -51,6 +51,8 @@ def test_a_bad_step_is_refused_where_it_is():
         [steps.update({'power_state': True}, ['spawning'])])
     assert 'at items/0/steps/0/update/progress' in refusal(
         [steps.update({'progress': 101})])
+    assert 'at changes' in refusal_of({'changes': 'yes', 'items': [
+        {'instance_uuid': UUIDS[0], 'request_id': None, 'steps': [ok]}]})
 
 
 def refusal_of(args):
