@@ -73,7 +73,7 @@ class _Call:
 
     def __init__(self, conn, host, check, runs, changes):
         self.conn, self.host, self.check, self.runs = conn, host, check, runs
-        self.changes = changes
+        self.answer_changes = changes
         hosts, self.actions = db_steps.lookup(conn, [r.uuid for r in runs])
         for uuid, owner in hosts.items():
             if owner != host:
@@ -97,18 +97,19 @@ class _Call:
         r.saved = True
 
     def end(self):
-        """The events of every run, then the instances saved, read back."""
+        """The events of every run, then the instances saved, read back
+        (with ``changes``: only a repeated call's), or their changes."""
         db_steps.record_events(self.conn, self.host, [
             (r.uuid, r.request_id, [(e['event'], e['phase'], e.get('result'),
                                      e.get('traceback'), e.get('at')) for e in r.pending])
             for r in self.runs], self.actions)
-        wanted = [r.uuid for r in self.runs
-                  if r.saved and (r.read_back or not self.changes)]
-        saved = db_steps.instances(self.conn, wanted)
-        for r in self.runs:
-            if r.saved and (r.read_back or not self.changes):
-                r.answer['instance'] = saved.get(r.uuid, r.answer['instance'])
-            if self.changes:
+        reread = [r for r in self.runs
+                  if r.saved and (r.read_back or not self.answer_changes)]
+        saved = db_steps.instances(self.conn, [r.uuid for r in reread])
+        for r in reread:
+            r.answer['instance'] = saved.get(r.uuid, r.answer['instance'])
+        if self.answer_changes:
+            for r in self.runs:
                 r.answer['changes'] = r.changes
 
 
