@@ -19,7 +19,11 @@ hosts and actions, and one instance of another host refuses the whole call
 instance up to its claim; the claims of all the instances together, one
 conditional UPDATE per node for the sum (``db.hosts.instance_claims_in``);
 the steps after them; at the end the events of all (each with the time its
-step ran) and the instances saved, read back once.  A save that fails
+step ran) and the instances saved, read back once.  The steps run in
+rounds, each taking every instance to its next save, and a round's saves
+of the same shape (the same keys set under the same conditions) go in one
+executemany: the builds a compute groups into one call save their
+``networking``, ``spawning`` or ACTIVE states together.  A save that fails
 changes nothing, so only a database error undoes anything (the whole call
 then fails and the compute sends it again).  Each answer is
 ``{'instance', 'failed_step', 'error', 'message'}``: the instance as of its
@@ -79,6 +83,43 @@ class _Call:
             if owner != host:
                 raise exception.NotAllowedByHost(host=host, instance_uuid=uuid)
 
+    def save_all(self, saving):
+        """Each (run, save step) of ``saving`` (one per run): the saves of
+        the same shape that set vm_state or task_state go together in one
+        executemany; alone, or when not every row matched, one by one."""
+        shapes = collections.defaultdict(list)
+        for r, step in saving:
+            updates = step['update']
+            self.check(updates)
+            together = len(saving) > 1 and ('task_state' in updates or 'vm_state' in updates)
+            shape = (tuple(sorted(updates)), step.get('check_task_state', False),
+                     tuple(step.get('expected_task_state') or ()),
+                     step.get('expected_vm_state')) if together else id(step)
+            shapes[shape].append((r, step))
+        for group in shapes.values():
+            if len(group) > 1 and self._save_together(group):
+                continue
+            for r, step in group:
+                _save_one(self, r, step)
+
+    def _save_together(self, group):
+        """One executemany for ``group``; False when not every row matched
+        (then each is saved again on its own: a save the executemany applied
+        finds the states it set, as a repeated call's would)."""
+        step = group[0][1]
+        ts = db_steps.save_many(
+            self.conn, [(r.uuid, s['update']) for r, s in group],
+            step.get('expected_task_state'), expected_host=self.host,
+            check_task_state=step.get('check_task_state', False),
+            expected_vm_state=step.get('expected_vm_state'))
+        if ts is None:
+            return False
+        for r, _step in group:
+            r.changes['updated_at'] = ts
+            r.saved = True
+            r.pos += 1
+        return True
+
     def save(self, r, step):
         updates = step['update']
         self.check(updates)
@@ -120,25 +161,27 @@ def run(host, items, check, changes=False):
     runs = [_Run(item) for item in items]
     with core_writer(immediate=True) as conn:
         call = _Call(conn, host, check, runs, changes)
-        for r in runs:
-            _advance(call, r)
+        _advance(call, runs)
         by_node = collections.defaultdict(list)
         for r in runs:
             if r.claim is not None:
                 by_node[r.claim].append(r)
+        claimed = []
         for nodename, claiming in by_node.items():
             written = {}
             refused = db_hosts.instance_claims_in(conn, [r.uuid for r in claiming], host,
                                                   nodename, written)
             for r in claiming:
                 r.changes.update(written.get(r.uuid, ()))
-                _claimed(call, r, refused[r.uuid])
+                if _claimed(r, refused[r.uuid]):
+                    claimed.append(r)
+        _advance(call, claimed)
         call.end()
     return [r.answer for r in runs]
 
 
-def _claimed(call, r, exc):
-    """The claim's event finished; the steps after it, unless refused."""
+def _claimed(r, exc):
+    """The claim's event finished; True when the run goes on after it."""
     event = r.steps[r.pos].get('event')
     if event:
         r.pending.append({
@@ -147,14 +190,26 @@ def _claimed(call, r, exc):
             if exc else None, 'at': now()})
     if exc is not None:
         r.fail(exc)
-        return
+        return False
     r.pos += 1
-    _advance(call, r)
+    return True
 
 
-def _advance(call, r):
-    """Run ``r``'s steps up to its claim (its event started) or its end.
-    Events are written when the call ends, each with the time of its step."""
+def _advance(call, runs):
+    """Run the steps of ``runs`` up to each one's claim (its event started)
+    or end, in rounds: each round takes every run to its next save, and the
+    round's saves go together where they can (``_Call.save_all``).  Each
+    run's steps stay in their order.  Events are written when the call
+    ends, each with the time of its step."""
+    while runs:
+        saving = [(r, step) for r in runs for step in [_to_save(r)] if step is not None]
+        call.save_all(saving)
+        runs = [r for r, _step in saving if r.pos < len(r.steps)]
+
+
+def _to_save(r):
+    """Take ``r``'s events up to its next save (returned), or its claim or
+    end (None)."""
     while r.pos < len(r.steps):
         step = r.steps[r.pos]
         if 'events' in step:
@@ -163,19 +218,27 @@ def _advance(call, r):
         elif 'claim' in step:
             if step.get('event'):
                 r.pending.append({'event': step['event'], 'phase': 'start', 'at': now()})
-            return
+            return None
         else:
-            try:
-                call.save(r, step)
-            except STEP_ERRORS as exc:
-                later = _applied_through(call.conn, r, exc)
-                if later is None:
-                    r.fail(exc)
-                    return
-                r.answer['instance'], r.pos = later
-                r.saved = r.read_back = True
-                r.changes = {}
+            return step
         r.pos += 1
+    return None
+
+
+def _save_one(call, r, step):
+    """``r``'s save ``step`` on its own; a failed save ends the run unless
+    it is a repeat of steps already applied."""
+    try:
+        call.save(r, step)
+    except STEP_ERRORS as exc:
+        later = _applied_through(call.conn, r, exc)
+        if later is None:
+            r.fail(exc)
+            return
+        r.answer['instance'], r.pos = later
+        r.saved = r.read_back = True
+        r.changes = {}
+    r.pos += 1
 
 
 def _applied_through(conn, r, exc):

@@ -113,7 +113,7 @@ class _KeepAlive:
     def beat(self, conn, done=0, force=False):
         """Touch the builds from index ``done`` on, when due, in the
         transaction of ``conn``."""
-        if force or self.clock() - self.last >= self.every:
+        if (force or self.clock() - self.last >= self.every) and self.uuids[done:]:
             db_builds.touch_in(conn, self.uuids[done:])
             self.last = self.clock()
 
@@ -149,9 +149,10 @@ class ComputeTaskManager:
         alive = _KeepAlive(uuids)
         with db_session.core_writer() as conn:
             builds = db_builds.attempts(conn, uuids)
+            actions = db_steps.actions_of(conn, uuids)      # for both transactions
             db_steps.record_events(conn, CONF.host, [
                 (uuid, context.request_id, [(SCHEDULE_EVENT, 'start', None, None)])
-                for uuid in uuids])
+                for uuid in uuids], actions)
             alive.beat(conn, force=True)
         try:
             self.populate_retry(filter_properties, uuids[0])
@@ -193,9 +194,12 @@ class ComputeTaskManager:
         by_host = {}
         placed = list(zip(instances, host_lists))
         for done in range(0, len(placed), HAND_CHUNK):
+            # the builds after this chunk kept alive (recording its casts
+            # touches the chunk's own)
             for inst, props, host_list in self._hand_to_hosts(
-                    context, placed[done:done + HAND_CHUNK], builds, filter_properties,
-                    lambda conn, done=done: alive.beat(conn, done, force=not done)):
+                    context, placed[done:done + HAND_CHUNK], builds, actions,
+                    filter_properties, lambda conn, done=done: alive.beat(
+                        conn, done + HAND_CHUNK, force=not done)):
                 by_host.setdefault(host_list[0].service_host, []).append(
                     {'instance': inst, 'filter_properties': props,
                      'node': host_list[0].nodename, 'limits': host_list[0].limits,
@@ -217,7 +221,7 @@ class ComputeTaskManager:
         return alternates
 
     @staticmethod
-    def _hand_to_hosts(context, placed, builds, filter_properties, beat):
+    def _hand_to_hosts(context, placed, builds, actions, filter_properties, beat):
         """[(instance, its filter properties, host list)] of ``placed``
         (instance, host list) that are now on their selected host, still
         scheduling, in one transaction (where ``beat`` keeps the builds
@@ -251,7 +255,7 @@ class ComputeTaskManager:
                     handed.append((inst, host_list))
             db_steps.record_events(conn, None, [
                 (inst.uuid, context.request_id, [(SCHEDULE_EVENT, 'finish', 'Success', None)])
-                for inst, _hl in handed])
+                for inst, _hl in handed], actions)
             fresh = db_steps.instances(conn, [inst.uuid for inst, _hl in handed])
         return [(fresh[inst.uuid], props_of[inst.uuid], host_list)
                 for inst, host_list in handed if inst.uuid in fresh]

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql
 from novalite.db import hosts as db_hosts
 from novalite.db import models as m
 from novalite.db import oneshot
+from novalite.db import instance_saves as saves
 from novalite.db.session import now, reader, row_dict, writer
 from novalite import exception
 from novalite import fastjson
@@ -24,8 +25,9 @@ def _loads(text, default):
 
 
 # -- instances -------------------------------------------------------------------
-_JSON_INSTANCE_COLUMNS = {'flavor': None, 'network_info': [], 'security_groups': [],
-                          'system_metadata': {}}
+_JSON_INSTANCE_COLUMNS = saves.JSON_INSTANCE_COLUMNS
+_instance_values = saves.instance_values
+instance_save_in = saves.instance_save_in
 
 
 def _instance_from_row(row, metadata):
@@ -55,16 +57,6 @@ def _instances(session, rows):
     rows = list(rows)
     md = _metadata_for(session, [r.uuid for r in rows])
     return [_instance_from_row(r, md[r.uuid]) for r in rows]
-
-
-def _instance_values(values):
-    out = dict(values)
-    for col in _JSON_INSTANCE_COLUMNS:
-        if col in out and not isinstance(out[col], (str, type(None))):
-            out[col] = json.dumps(out[col])
-    out.pop('metadata', None)
-    out.pop('build_spec', None)
-    return out
 
 
 def instance_create_many(ctx, instances, action='create'):
@@ -349,70 +341,6 @@ def process_sort_params(sort_keys, sort_dirs, default_keys=('created_at', 'id'),
             keys.append(key)
             dirs.append(fill)
     return keys, dirs
-
-
-# The conditional UPDATE of each shape of save, built once: building and
-# keying a statement for each save cost about four times the CPU of
-# executing a prepared one (measured on PostgreSQL).
-_SAVES = {}
-
-
-def _save_statement(keys, states, with_host, with_vm_state):
-    shape = (keys, states, with_host, with_vm_state)
-    stmt = _SAVES.get(shape)
-    if stmt is None:
-        inst = m.Instance.__table__
-        q = update(inst).where(inst.c.uuid == sa.bindparam('b_uuid'), inst.c.deleted == 0)
-        if states is not None:
-            q = q.where(sa.or_(*[inst.c.task_state.is_(None) if s is None
-                                 else inst.c.task_state == s for s in states]))
-        if with_host:
-            q = q.where(inst.c.host == sa.bindparam('b_host'))
-        if with_vm_state:
-            q = q.where(inst.c.vm_state == sa.bindparam('b_vm_state'))
-        stmt = q.values({k: sa.bindparam('v_' + k) for k in keys})
-        if len(_SAVES) < 256:
-            _SAVES[shape] = stmt
-    return stmt
-
-
-def instance_save_in(session, uuid, values, expected_task_state=None, expected_host=None,
-                     check_task_state=False, expected_vm_state=None):
-    """Update a live instance in ``session`` (one conditional UPDATE), without
-    reading it back.
-
-    With ``check_task_state`` the update only happens when task_state is one of
-    ``expected_task_state`` (a list; None is a value); with ``expected_host``
-    only when the instance belongs to that host.  A mismatch raises
-    UnexpectedTaskStateError (its ``states``: the vm_state and task_state
-    found) or NotAllowedByHost; a missing row InstanceNotFound.  Returns
-    the ``updated_at`` it set.
-    """
-    inst = m.Instance.__table__
-    values = _instance_values(values)
-    values['updated_at'] = now()
-    params = {'v_' + k: v for k, v in values.items()}
-    params.update(b_uuid=uuid, b_host=expected_host, b_vm_state=expected_vm_state)
-    states = tuple(expected_task_state or [None]) if check_task_state else None
-    stmt = _save_statement(tuple(sorted(values)), states, expected_host is not None,
-                           expected_vm_state is not None)
-    if session.execute(stmt, params).rowcount == 1:
-        return values['updated_at']
-    row = session.execute(select(inst.c.host, inst.c.vm_state, inst.c.task_state).where(
-        inst.c.uuid == uuid, inst.c.deleted == 0)).first()
-    if row is None:
-        raise exception.InstanceNotFound(instance_id=uuid)
-    if expected_host is not None and row.host != expected_host:
-        raise exception.NotAllowedByHost(host=expected_host, instance_uuid=uuid)
-    if expected_vm_state is not None and row.vm_state != expected_vm_state:
-        error = exception.UnexpectedTaskStateError(
-            instance_uuid=uuid, expected=expected_vm_state, actual=row.vm_state)
-    else:
-        error = exception.UnexpectedTaskStateError(
-            instance_uuid=uuid, expected=expected_task_state, actual=row.task_state)
-    # the states found, for a caller that tells a repeated save from a stale one
-    error.states = {'vm_state': row.vm_state, 'task_state': row.task_state}
-    raise error
 
 
 def instance_update(uuid, values, expected_task_state=None, expected_host=None,

@@ -13,6 +13,7 @@ from sqlalchemy import and_, bindparam, insert, select, update
 
 from novalite.compute import task_states, vm_states
 from novalite.db import api as db_api
+from novalite.db import instance_saves
 from novalite.db import models as m
 from novalite.db.session import now
 from novalite import exception
@@ -21,11 +22,13 @@ _EV, _ACT = m.InstanceActionEvent.__table__, m.InstanceAction.__table__
 _INST, _MD = m.Instance.__table__, m.InstanceMetadata.__table__
 
 
-# a save step: db.api's conditional UPDATE in the caller's transaction
-save = db_api.instance_save_in
+# a save step: db.api's conditional UPDATE in the caller's transaction;
+# several instances' saves of one shape: one executemany
+save = instance_saves.instance_save_in
+save_many = instance_saves.instance_save_many_in
 
 
-# The statements of the hot path, built once (see db.api._save_statement).
+# The statements of the hot path, built once (see db.instance_saves.save_statement).
 _UUIDS = bindparam('uuids', expanding=True)
 _LOOKUP = select(_INST.c.uuid, _INST.c.host, _INST.c.deleted, _ACT.c.id,
                  _ACT.c.request_id).select_from(
@@ -57,7 +60,7 @@ def hand_over(conn, placed):
     if not placed:
         return set()
     ts = now()
-    stmt = db_api._save_statement(_HAND_OVER_KEYS, (task_states.SCHEDULING,), False, True)
+    stmt = instance_saves.save_statement(_HAND_OVER_KEYS, (task_states.SCHEDULING,), False, True)
     params = [{'b_uuid': uuid, 'b_vm_state': vm_states.BUILDING, 'v_host': host,
                'v_node': None, 'v_task_state': task_states.SCHEDULING, 'v_updated_at': ts}
               for uuid, host in placed]
@@ -81,7 +84,7 @@ _HAND_OVER_KEYS = ('host', 'node', 'task_state', 'updated_at')
 
 def lookup(conn, uuids):
     """({uuid: host} of the live instances among ``uuids``, their actions as
-    ``_actions`` gives them), in one SELECT."""
+    ``actions_of`` gives them), in one SELECT."""
     hosts, actions = {}, {}
     for uuid, host, deleted, aid, request_id in conn.execute(_LOOKUP,
                                                              {'uuids': list(uuids)}):
@@ -123,7 +126,7 @@ def record_events(conn, host, batches, actions=None):
     if not batches:
         return
     if actions is None:
-        actions = _actions(conn, {u for u, _r, _e in batches})
+        actions = actions_of(conn, {u for u, _r, _e in batches})
     ts = now()
     new, finish, action_values = [], {}, {}
     wanted = set()                 # (action id, event name) finished from the database
@@ -158,7 +161,7 @@ def record_events(conn, host, batches, actions=None):
     _update_actions(conn, action_values)
 
 
-def _actions(conn, uuids):
+def actions_of(conn, uuids):
     """{(uuid, request id): id of its newest action} and {(uuid, None): the
     newest action of the instance}."""
     out = {}

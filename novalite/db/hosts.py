@@ -226,7 +226,7 @@ def compute_node_states():
 
 
 # -- the claim ----------------------------------------------------------------
-# The claim's statements, built once (see db.api._save_statement).
+# The claim's statements, built once (see db.instance_saves.save_statement).
 _CLAIM_ROWS = select(*[_I.c[c] for c in ('id', 'uuid', 'host', 'compute_id', 'vcpus',
                                          'memory_mb', 'root_gb', 'ephemeral_gb')]).where(
     _I.c.uuid.in_(sa.bindparam('uuids', expanding=True)), _I.c.deleted == 0).with_for_update()

@@ -224,11 +224,12 @@ def test_a_long_request_keeps_its_builds_from_looking_stalled(cell, monkeypatch)
     monkeypatch.setattr(conductor_manager._KeepAlive, 'clock', staticmethod(lambda: next(clock)))
     monkeypatch.setattr(conductor_manager, 'HAND_CHUNK', 1)     # one per transaction
     uuids = _multi_create(cell, 'long', 4)
-    # all of them with the schedule events, then what is left as each chunk
-    # is handed to its host (all of them with the first, after scheduling)
+    # all of them with the schedule events, then what is left after each
+    # chunk as it is handed to its host (recording a cast touches its build)
     n = len(uuids)
-    assert touched[:-n] == [uuids] * (len(touched) - n) and len(touched) >= n + 1, touched
-    assert touched[-n:] == [uuids[i:] for i in range(n)], touched
+    assert touched[:-(n - 1)] == [uuids] * (len(touched) - n + 1) and len(touched) >= n, \
+        touched
+    assert touched[-(n - 1):] == [uuids[i:] for i in range(1, n)], touched
     # a touch is what the redrive looks at: the build request's updated_at
     before = db_builds.get(uuids[-1])['updated_at']
     assert real_touch([uuids[-1]]) == 1
@@ -307,3 +308,66 @@ def test_changes_answers_give_the_instance_the_database_has(cell):
     assert after is not local and local.task_state == task_states.SCHEDULING
     assert after.as_dict() == cell.instance(uuid).as_dict()
     assert (after.task_state, after.progress) == (task_states.NETWORKING, 7)
+
+
+def test_saves_of_many_instances_go_together(cell):
+    """The saves a call's instances reach together go in one executemany
+    per shape of save; when one instance's save does not match (its
+    task_state changed meanwhile), that one fails as it would on its own
+    and the others are saved all the same."""
+    import sqlalchemy as sa
+    from novalite.compute import conductor_steps as steps
+    from novalite.compute import task_states, vm_states
+    from novalite.db import api as db
+    from novalite.db import session as db_session
+    uuids = _multi_create(cell, 'together', 6)
+    host = cell.instance(uuids[0]).host
+    mine = [u for u in uuids if cell.instance(u).host == host]
+    assert len(mine) >= 3, mine
+    conductor = next(e for e in cell.conductor.endpoints
+                     if isinstance(e, conductor_manager.ConductorManager))
+    step_list = [steps.update({'vm_state': vm_states.BUILDING, 'task_state': None},
+                              [task_states.SCHEDULING], vm_states.BUILDING),
+                 steps.events(('compute__do_build_and_run_instance', 'start')),
+                 steps.update({'task_state': task_states.NETWORKING}, [None]),
+                 steps.events(('compute_allocate_network', 'start'))]
+    updates = []
+
+    def count(_conn, _cursor, statement, parameters, _context, executemany):
+        if statement.startswith('UPDATE instances '):
+            updates.append(len(parameters) if executemany else 1)
+
+    def call(stale=None):
+        for uuid in mine:
+            db.instance_update(uuid, {'vm_state': vm_states.BUILDING, 'task_state':
+                                      task_states.DELETING if uuid == stale
+                                      else task_states.SCHEDULING})
+        updates.clear()
+        engine = db_session.get_engine()
+        sa.event.listen(engine, 'before_cursor_execute', count)
+        try:
+            return conductor.instance_steps(cell.ctx, host, [
+                {'instance_uuid': u, 'request_id': cell.ctx.request_id, 'steps': step_list}
+                for u in mine], changes=True)
+        finally:
+            sa.event.remove(engine, 'before_cursor_execute', count)
+
+    answers = call()
+    assert [a['error'] for a in answers] == [None] * len(mine), answers
+    assert updates == [len(mine), len(mine)]         # two saves each: two statements
+    assert {cell.instance(u).task_state for u in mine} == {task_states.NETWORKING}
+    for uuid, answer in zip(mine, answers):
+        after = steps.instance_after(answer, cell.instance(uuid), step_list)
+        assert after.as_dict() == cell.instance(uuid).as_dict()
+
+    stale = mine[1]
+    answers = dict(zip(mine, call(stale=stale)))
+    assert (answers[stale]['failed_step'], answers[stale]['error']) == \
+        (0, 'UnexpectedTaskStateError'), answers[stale]
+    assert cell.instance(stale).task_state == task_states.DELETING
+    others = [u for u in mine if u != stale]
+    assert all(answers[u]['error'] is None for u in others), answers
+    assert {cell.instance(u).task_state for u in others} == {task_states.NETWORKING}
+    # the first saves went together, did not all match, and went again one
+    # by one; the second saves of the others went together
+    assert updates == [len(mine)] + [1] * len(mine) + [len(others)], updates
