@@ -17,31 +17,23 @@ class HostState:
                  'limits')
 
     def __init__(self, node, service):
-        self._set(service, *(node[c] for c in db_hosts.NODE_STATE))
+        self._fill(tuple(node[c] for c in db_hosts.NODE_STATE), service)
 
     @classmethod
     def from_row(cls, row, service):
         """From a ``compute_node_states`` row (the ``NODE_STATE`` columns)."""
         self = cls.__new__(cls)
-        self._set(service, *row)
+        self._fill(row, service)
         return self
 
-    def _set(self, service, node_id, host, nodename, vcpus, memory_mb, local_gb, vcpus_used,
-             memory_mb_used, local_gb_used, running_vms, cpu_ratio, ram_ratio, disk_ratio):
-        self.host, self.nodename, self.compute_node_id = host, nodename, node_id
-        self.service = service
-        self.total_usable_vcpus = vcpus
-        self.total_usable_ram_mb = memory_mb
-        self.total_usable_disk_gb = local_gb
-        self.vcpus_used = vcpus_used
-        self.free_ram_mb = memory_mb - memory_mb_used
-        self.free_disk_mb = (local_gb - local_gb_used) * 1024
-        self.num_instances = running_vms
-        self.cpu_allocation_ratio = cpu_ratio
-        self.ram_allocation_ratio = ram_ratio
-        self.disk_allocation_ratio = disk_ratio
-        self.availability_zone = None
-        self.limits = {}
+    def _fill(self, row, service):
+        (self.compute_node_id, self.host, self.nodename, self.total_usable_vcpus, ram, disk,
+         self.vcpus_used, ram_used, disk_used, self.num_instances, self.cpu_allocation_ratio,
+         self.ram_allocation_ratio, self.disk_allocation_ratio) = row
+        self.total_usable_ram_mb, self.total_usable_disk_gb = ram, disk
+        self.free_ram_mb = ram - ram_used
+        self.free_disk_mb = (disk - disk_used) * 1024
+        self.service, self.availability_zone, self.limits = service, None, {}
 
     def consume_from_request(self, spec):
         self.vcpus_used += spec.vcpus
@@ -60,11 +52,12 @@ class HostManager:
         one service share its dict (ComputeFilter judges it once)."""
         services, nodes = db_hosts.compute_node_states()
         states = []
-        from_row = HostState.from_row
+        new, fill = HostState.__new__, HostState._fill
         for node in nodes:
             svc = services.get(node[1])
             if svc is not None:
-                state = from_row(node, svc)
+                state = new(HostState)
+                fill(state, node, svc)
                 state.availability_zone = default_az
                 states.append(state)
         return states

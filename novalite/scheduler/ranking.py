@@ -29,8 +29,8 @@ class Ranking:
     def _reset(self, hosts):
         self.hosts = hosts
         self.names = [h.host for h in hosts]
-        self.index = {id(h): i for i, h in enumerate(hosts)}
-        self.raw = [[w.weigh(h, self.spec) for h in hosts] for w in self.weighers]
+        self._index = None          # made by the first reweigh (a multi-create)
+        self.raw = [w.weigh_all(hosts, self.spec) for w in self.weighers]
         self._renormalise()
 
     def _renormalise(self):
@@ -52,7 +52,9 @@ class Ranking:
 
     def reweigh(self, host):
         """``host`` consumed a placement: weigh it again."""
-        i = self.index[id(host)]
+        if self._index is None:
+            self._index = {id(h): i for i, h in enumerate(self.hosts)}
+        i = self._index[id(host)]
         moved = False
         for k, (w, raw) in enumerate(zip(self.weighers, self.raw)):
             old = raw[i]

@@ -236,3 +236,24 @@ def test_many_nodes_of_one_service_are_judged_once(sched, monkeypatch):
     assert len(calls) == 2      # all 1000 nodes at once, then the node that took u1
     assert {r[0].nodename for r in result} <= {h.nodename for h in hosts}
     assert [len(r) for r in result] == [1, 1]     # no other host to retry on
+
+
+@pytest.mark.parametrize('resource', ['ram', 'vcpus', 'disk'])
+def test_resource_filters_at_the_limit(resource):
+    """Ram, Core and DiskFilter judge a whole list in one pass: a host with
+    exactly the room passes, one unit short fails; each host checked gets
+    its limit (the allocation ratio applied) as in Nova; one host alone is
+    judged the same."""
+    from novalite.scheduler.filters import core_filter, disk_filter, ram_filter
+    flt, key = {'ram': (ram_filter.RamFilter(), 'memory_mb'),
+                'vcpus': (core_filter.CoreFilter(), 'vcpu'),
+                'disk': (disk_filter.DiskFilter(), 'disk_gb')}[resource]
+    exact, short = _state('exact'), _state('short')
+    exact.free_ram_mb, short.free_ram_mb = 1024, 1023
+    exact.vcpus_used, short.vcpus_used = 4 * 4 - 2, 4 * 4 - 1      # ratio 4.0, 4 vCPUs
+    exact.free_disk_mb, short.free_disk_mb = 3 * 1024, 3 * 1024 - 1
+    spec = _spec(ram=1024, vcpus=2, disk=3)
+    assert flt.filter_all([short, exact, short], spec) == [exact]
+    assert flt.host_passes(exact, spec) and not flt.host_passes(short, spec)
+    assert exact.limits[key] == short.limits[key] == {
+        'memory_mb': 8192.0, 'vcpu': 16.0, 'disk_gb': 100.0}[key]

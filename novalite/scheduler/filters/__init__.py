@@ -22,3 +22,12 @@ class BaseHostFilter:
 
     def explain(self, spec, before, after):
         return '%s: %d of %d hosts passed' % (type(self).__name__, after, before)
+
+
+class OnePassFilter(BaseHostFilter):
+    """A filter that judges all hosts in one loop (``filter_all``), with no
+    method call per host: 10,000 host states pass each filter for every
+    request of a large cloud.  One host is judged as a list of one."""
+
+    def host_passes(self, host_state, spec):
+        return bool(self.filter_all([host_state], spec))

@@ -2,13 +2,16 @@
 from novalite.scheduler import filters
 
 
-class DiskFilter(filters.BaseHostFilter):
-    def host_passes(self, host_state, spec):
-        total_mb = host_state.total_usable_disk_gb * 1024
-        limit = total_mb * host_state.disk_allocation_ratio
-        used = total_mb - host_state.free_disk_mb
-        host_state.limits['disk_gb'] = limit / 1024
-        return limit - used >= spec.disk_gb * 1024
+class DiskFilter(filters.OnePassFilter):
+    def filter_all(self, host_states, spec):
+        need, kept = spec.disk_gb * 1024, []
+        for h in host_states:
+            total_mb = h.total_usable_disk_gb * 1024
+            limit = total_mb * h.disk_allocation_ratio
+            h.limits['disk_gb'] = limit / 1024
+            if limit - (total_mb - h.free_disk_mb) >= need:
+                kept.append(h)
+        return kept
 
     def explain(self, spec, before, after):
         return 'DiskFilter: %d of %d hosts have %d GB disk free' % (after, before, spec.disk_gb)

@@ -2,12 +2,16 @@
 from novalite.scheduler import filters
 
 
-class RamFilter(filters.BaseHostFilter):
-    def host_passes(self, host_state, spec):
-        limit = host_state.total_usable_ram_mb * host_state.ram_allocation_ratio
-        used = host_state.total_usable_ram_mb - host_state.free_ram_mb
-        host_state.limits['memory_mb'] = limit
-        return limit - used >= spec.memory_mb
+class RamFilter(filters.OnePassFilter):
+    def filter_all(self, host_states, spec):
+        need, kept = spec.memory_mb, []
+        for h in host_states:
+            total = h.total_usable_ram_mb
+            limit = total * h.ram_allocation_ratio
+            h.limits['memory_mb'] = limit
+            if limit - (total - h.free_ram_mb) >= need:
+                kept.append(h)
+        return kept
 
     def explain(self, spec, before, after):
         return 'RamFilter: %d of %d hosts have %d MB free' % (after, before, spec.memory_mb)

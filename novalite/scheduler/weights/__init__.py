@@ -9,6 +9,10 @@ class BaseHostWeigher:
     def weigh(self, host_state, spec):
         raise NotImplementedError()
 
+    def weigh_all(self, host_states, spec):
+        """The raw weight of each host (a weigher may do it in one pass)."""
+        return [self.weigh(h, spec) for h in host_states]
+
 
 def normalize(values):
     lo, hi = min(values), max(values)

@@ -12,3 +12,6 @@ class RAMWeigher(weights.BaseHostWeigher):
 
     def weigh(self, host_state, spec):
         return host_state.free_ram_mb
+
+    def weigh_all(self, host_states, spec):
+        return [h.free_ram_mb for h in host_states]
