@@ -222,6 +222,12 @@ def _requests(requested_networks):
     return [] if requested_networks in (None, 'none', 'auto') else list(requested_networks)
 
 
+def allocates_nothing(requested_networks):
+    """True when a build with these networks gets no port (``none``, or no
+    request at all); ``auto`` and ``[]`` ask Neutron first."""
+    return requested_networks is None or requested_networks == 'none'
+
+
 class API:
     """Nova's network API: what novalite-api and novalite-compute ask of it."""
 

@@ -371,3 +371,18 @@ def test_saves_of_many_instances_go_together(cell):
     # the first saves went together, did not all match, and went again one
     # by one; the second saves of the others went together
     assert updates == [len(mine)] + [1] * len(mine) + [len(others)], updates
+
+
+def test_a_build_with_no_network_makes_two_round_trips(cell, counted):
+    """``networks: none``: nothing to allocate between the claim and block
+    devices, so the first step group carries both (two instance_steps calls,
+    not three) and the timeline keeps every event."""
+    [uuid] = _multi_create(cell, 'no-network', 1)
+    host = cell.instance(uuid).host
+    assert counted[host, 'conductor'] == 2, counted
+    events = _timeline(uuid)
+    assert set(events) == STEPS, events
+    net = events['compute_allocate_network']
+    assert net['result'] == 'Success' and net['start_time'] <= net['finish_time'], net
+    assert events['compute_instance_claim']['finish_time'] <= net['start_time']
+    assert cell.instance(uuid).network_info == []
