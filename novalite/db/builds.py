@@ -49,10 +49,8 @@ def get(instance_uuid):
 def attempts(session, instance_uuids):
     """{uuid: (attempt, spec as stored)} of the build requests of
     ``instance_uuids`` that exist (one SELECT, nothing decoded)."""
-    br = m.BuildRequest
     return {u: (a, spec) for u, a, spec in session.execute(
-        select(br.instance_uuid, br.attempt, br.spec).where(
-            br.instance_uuid.in_(list(instance_uuids))))}
+        _ATTEMPTS, {'uuids': list(instance_uuids)})}
 
 
 def record_casts(conn, casts):
@@ -85,6 +83,10 @@ def record_casts(conn, casts):
     return ok
 
 
+# built once (every build_instances reads and writes them)
+_ATTEMPTS = select(m.BuildRequest.instance_uuid, m.BuildRequest.attempt,
+                   m.BuildRequest.spec).where(
+    m.BuildRequest.instance_uuid.in_(sa.bindparam('uuids', expanding=True)))
 _RECORD_CAST = update(m.BuildRequest.__table__).where(
     m.BuildRequest.instance_uuid == sa.bindparam('b_uuid'),
     m.BuildRequest.attempt == sa.bindparam('b_attempt')).values(
