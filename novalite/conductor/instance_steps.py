@@ -94,7 +94,7 @@ class _Call:
             together = len(saving) > 1 and ('task_state' in updates or 'vm_state' in updates)
             shape = (tuple(sorted(updates)), step.get('check_task_state', False),
                      tuple(step.get('expected_task_state') or ()),
-                     step.get('expected_vm_state')) if together else id(step)
+                     step.get('expected_vm_state')) if together else ('alone', id(r))
             shapes[shape].append((r, step))
         for group in shapes.values():
             if len(group) > 1 and self._save_together(group):
