@@ -113,8 +113,9 @@ class _KeepAlive:
     def beat(self, conn, done=0, force=False):
         """Touch the builds from index ``done`` on, when due, in the
         transaction of ``conn``."""
-        if (force or self.clock() - self.last >= self.every) and self.uuids[done:]:
-            db_builds.touch_in(conn, self.uuids[done:])
+        rest = self.uuids[done:]
+        if rest and (force or self.clock() - self.last >= self.every):
+            db_builds.touch_in(conn, rest)
             self.last = self.clock()
 
 

@@ -193,6 +193,35 @@ def test_instances_claimed_tells_the_scheduler_which_placements_are_done(databas
     assert services['h1']['up'] is True
 
 
+def test_saves_of_many_instances_in_one_executemany(database):
+    """instance_save_many_in on each backend: every row matched gives the
+    updated_at it set; a row that no longer matches gives None (the others
+    are saved, and a caller saves each again to tell which); a save that
+    sets what a row already holds still counts as matched (MySQL counts
+    found rows, not changed ones)."""
+    from novalite.db import instance_saves
+    uuids = ['77777777-0000-0000-0000-%012d' % i for i in range(3)]
+    for uuid in uuids:
+        _instance(uuid)
+
+    def save_many(uuids_, task_state, expected):
+        with db_session.core_writer() as conn:
+            return instance_saves.instance_save_many_in(
+                conn, [(u, {'task_state': task_state}) for u in uuids_], expected, 'h1', True,
+                'building')
+    assert save_many(uuids, 'networking', ['scheduling']) is not None
+    assert save_many(uuids, 'networking', ['scheduling']) is None        # none matches now
+    db.instance_update(uuids[0], {'task_state': 'deleting'})
+    assert save_many(uuids, 'spawning', ['networking']) is None
+    assert [db.instance_get_by_uuid(u).task_state for u in uuids] == \
+        ['deleting', 'spawning', 'spawning']
+    assert save_many(uuids[1:], 'spawning', ['spawning']) is not None     # same values
+    with pytest.raises(ValueError):
+        with db_session.core_writer() as conn:
+            instance_saves.instance_save_many_in(
+                conn, [(uuids[1], {'task_state': 'x'}), (uuids[2], {'vm_state': 'y'})])
+
+
 @pytest.mark.parametrize('idle', [True, False])
 def test_a_pooled_connection_is_pinged_only_after_sitting_idle(db_url, monkeypatch, idle):
     """A connection that sat in the pool past PING_AFTER_IDLE is checked
