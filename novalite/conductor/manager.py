@@ -149,12 +149,14 @@ class ComputeTaskManager:
         uuids = [i.uuid for i in instances]
         alive = _KeepAlive(uuids)
         with db_session.core_writer() as conn:
-            builds = db_builds.attempts(conn, uuids)
-            actions = db_steps.actions_of(conn, uuids)      # for both transactions
-            db_steps.record_events(conn, CONF.host, [
-                (uuid, context.request_id, [(SCHEDULE_EVENT, 'start', None, None)])
-                for uuid in uuids], actions)
-            alive.beat(conn, force=True)
+            # the attempts this drive may cast for, the actions of both transactions
+            builds, actions = db_steps.drive_lookup(conn, uuids)
+            opened = db_steps.start_events(conn, CONF.host, SCHEDULE_EVENT, [
+                (uuid, context.request_id) for uuid in uuids], actions)
+            if len(uuids) > HAND_CHUNK:
+                # the builds were created or driven just now: only a request
+                # handed over in several chunks needs them touched before
+                alive.beat(conn, force=True)
         try:
             self.populate_retry(filter_properties, uuids[0])
             if host_lists is None:
@@ -198,7 +200,7 @@ class ComputeTaskManager:
             # the builds after this chunk kept alive (recording its casts
             # touches the chunk's own)
             for inst, props, host_list in self._hand_to_hosts(
-                    context, placed[done:done + HAND_CHUNK], builds, actions,
+                    placed[done:done + HAND_CHUNK], builds, opened,
                     filter_properties, lambda conn, done=done: alive.beat(
                         conn, done + HAND_CHUNK, force=not done)):
                 by_host.setdefault(host_list[0].service_host, []).append(
@@ -222,14 +224,14 @@ class ComputeTaskManager:
         return alternates
 
     @staticmethod
-    def _hand_to_hosts(context, placed, builds, actions, filter_properties, beat):
+    def _hand_to_hosts(placed, builds, opened, filter_properties, beat):
         """[(instance, its filter properties, host list)] of ``placed``
         (instance, host list) that are now on their selected host, still
         scheduling, in one transaction (where ``beat`` keeps the builds
         not handed yet alive): each cast recorded in its build request
         (unless a newer drive owns the build), the instance given its host,
-        the schedule event finished.  Left out: the builds a newer drive
-        owns and the instances deleted meanwhile."""
+        the schedule event this drive ``opened`` finished.  Left out: the
+        builds a newer drive owns and the instances deleted meanwhile."""
         casts, props_of = [], {}
         for inst, host_list in placed:
             props = copy.deepcopy(filter_properties)
@@ -254,9 +256,8 @@ class ComputeTaskManager:
                              inst.uuid)
                 else:
                     handed.append((inst, host_list))
-            db_steps.record_events(conn, None, [
-                (inst.uuid, context.request_id, [(SCHEDULE_EVENT, 'finish', 'Success', None)])
-                for inst, _hl in handed], actions)
+            db_steps.finish_events(conn, {inst.uuid: opened[inst.uuid]
+                                          for inst, _hl in handed if inst.uuid in opened})
             fresh = db_steps.instances(conn, [inst.uuid for inst, _hl in handed])
         return [(fresh[inst.uuid], props_of[inst.uuid], host_list)
                 for inst, host_list in handed if inst.uuid in fresh]

@@ -46,6 +46,13 @@ _OPEN_EVENTS = select(_EV.c.id, _EV.c.action_id, _EV.c.event).where(
 _FINISH_EVENT = update(_EV).where(_EV.c.id == bindparam('eid')).values(
     finish_time=bindparam('b_finish'), result=bindparam('b_result'),
     traceback=bindparam('b_tb'), updated_at=bindparam('b_updated'))
+_FINISH_OPEN = _FINISH_EVENT.where(_EV.c.finish_time.is_(None))
+_BR = m.BuildRequest.__table__
+_DRIVE = select(_INST.c.uuid, _BR.c.attempt, _BR.c.spec, _ACT.c.id,
+                _ACT.c.request_id).select_from(
+    _INST.outerjoin(_BR, _BR.c.instance_uuid == _INST.c.uuid).outerjoin(
+        _ACT, _ACT.c.instance_uuid == _INST.c.uuid)).where(
+    _INST.c.uuid.in_(_UUIDS)).order_by(_ACT.c.id)
 _NEW_EVENTS = insert(_EV)
 _ACTION_UPDATES = {}      # the keys it sets -> UPDATE of instance_actions
 
@@ -94,6 +101,57 @@ def lookup(conn, uuids):
             actions[uuid, request_id] = aid
             actions[uuid, None] = aid
     return hosts, actions
+
+
+def drive_lookup(conn, uuids):
+    """What the conductor's drive of the builds of ``uuids`` reads first,
+    in one SELECT: ({uuid: (attempt, spec as stored)} of the build requests
+    there are, as ``db.builds.attempts`` gives them; the instances' actions,
+    as ``actions_of`` gives them)."""
+    builds, actions = {}, {}
+    for uuid, attempt, spec, aid, request_id in conn.execute(_DRIVE, {'uuids': list(uuids)}):
+        if attempt is not None:
+            builds[uuid] = (attempt, spec)
+        if aid is not None:
+            actions[uuid, request_id] = aid
+            actions[uuid, None] = aid
+    return builds, actions
+
+
+def start_events(conn, host, event, starts, actions):
+    """Start ``event`` for each ``(uuid, request id)`` of ``starts`` (in the
+    action of that request, else the instance's newest), each action
+    touched as ``record_events`` does: {uuid: the new event's id}, for
+    ``finish_events``.  One INSERT returning the ids."""
+    ts, rows, touched = now(), [], {}
+    for uuid, request_id in starts:
+        aid = actions.get((uuid, request_id)) or actions.get((uuid, None))
+        if aid is not None:
+            rows.append((uuid, {'action_id': aid, 'event': event, 'start_time': ts,
+                                'host': host, 'finish_time': None, 'result': None,
+                                'traceback': None, 'created_at': ts, 'deleted': 0}))
+            touched[aid] = {'updated_at': ts}
+    if not rows:
+        return {}
+    ids = db_api._insert_returning_ids(conn, _EV, [row for _u, row in rows])
+    _update_actions(conn, touched)
+    return {uuid: (row['action_id'], eid) for (uuid, row), eid in zip(rows, ids)}
+
+
+def finish_events(conn, opened, result='Success'):
+    """Finish the events ``start_events`` opened (``opened``: its answer,
+    or part of it) that are still open, and their actions, as
+    ``record_events`` finishes an event: one UPDATE of each table."""
+    if not opened:
+        return
+    ts = now()
+    conn.execute(_FINISH_OPEN, [{'eid': eid, 'b_finish': ts, 'b_result': result,
+                                 'b_tb': None, 'b_updated': ts}
+                                for _aid, eid in opened.values()])
+    done = {'updated_at': ts, 'finish_time': ts}
+    if result == 'Error':
+        done['message'] = 'Error'
+    _update_actions(conn, {aid: done for aid, _eid in opened.values()})
 
 
 def instances(conn, uuids):

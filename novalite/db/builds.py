@@ -46,19 +46,13 @@ def get(instance_uuid):
         return _as_dict(row) if row is not None else None
 
 
-def attempts(session, instance_uuids):
-    """{uuid: (attempt, spec as stored)} of the build requests of
-    ``instance_uuids`` that exist (one SELECT, nothing decoded)."""
-    return {u: (a, spec) for u, a, spec in session.execute(
-        _ATTEMPTS, {'uuids': list(instance_uuids)})}
-
-
 def record_casts(conn, casts):
     """Merge each cast's ``updates`` (selection, alternates,
     filter_properties) into its build's spec, only while its attempt is
     current (else a newer drive owns the build and it must not be cast); in
     the caller's transaction.  ``casts``: each
-    ``(uuid, attempt, spec as read by attempts(), updates)``, with attempt
+    ``(uuid, attempt, spec as stored, updates)`` (as
+    ``db.build_steps.drive_lookup`` reads them), with attempt
     None for a build without a request.  Returns the uuids that may be cast
     (their attempt still current).  One executemany; when not every row
     matched, each again on its own to tell which (a row that matched
@@ -83,10 +77,7 @@ def record_casts(conn, casts):
     return ok
 
 
-# built once (every build_instances reads and writes them)
-_ATTEMPTS = select(m.BuildRequest.instance_uuid, m.BuildRequest.attempt,
-                   m.BuildRequest.spec).where(
-    m.BuildRequest.instance_uuid.in_(sa.bindparam('uuids', expanding=True)))
+# built once (every build_instances writes them)
 _RECORD_CAST = update(m.BuildRequest.__table__).where(
     m.BuildRequest.instance_uuid == sa.bindparam('b_uuid'),
     m.BuildRequest.attempt == sa.bindparam('b_attempt')).values(

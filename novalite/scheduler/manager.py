@@ -4,6 +4,10 @@ Host states come from SQL.  Placements this scheduler made whose claim has
 not reached the compute node row yet are kept as pending and consumed from
 the host states, so concurrent requests spread over equal hosts instead of
 piling onto the one that looked best a moment ago.
+
+Requests are placed one at a time (a lock), but their database reads are
+made before taking it: concurrent requests wait for the database together,
+and the lock is held only for the placement itself, in memory.
 """
 import logging
 import threading
@@ -49,9 +53,15 @@ class SchedulerManager:
 
     # -- RPC --------------------------------------------------------------
     def select_destinations(self, context, spec_obj, instance_uuids, return_alternates=True):
+        # which pending placements are claimed, read before the host states:
+        # a claim that lands between the two reads is then counted twice
+        # (its host looks fuller until the next request), never missed
         with self._lock:
-            hosts = self.host_manager.get_all_host_states(CONF.default_availability_zone)
-            self._consume_pending(hosts)
+            pending = list(self._pending)
+        claimed = db.instances_claimed(pending) if pending else set()
+        hosts = self.host_manager.get_all_host_states(CONF.default_availability_zone)
+        with self._lock:
+            self._consume_pending(hosts, claimed)
             result = self._schedule(spec_obj, instance_uuids, hosts, return_alternates)
             now = time.monotonic()
             for uuid, selections in zip(instance_uuids, result):
@@ -134,14 +144,15 @@ class SchedulerManager:
         return Selection(service_host=h.host, nodename=h.nodename,
                          compute_node_id=h.compute_node_id, limits=dict(h.limits))
 
-    def _consume_pending(self, hosts):
-        """Apply this scheduler's placements that compute has not claimed yet."""
+    def _consume_pending(self, hosts, claimed):
+        """Apply this scheduler's placements that compute has not claimed yet
+        (not in ``claimed``; one made since ``claimed`` was read counts as
+        not claimed)."""
         now = time.monotonic()
         for uuid in [u for u, (_n, _s, t) in self._pending.items() if now - t > PENDING_TTL]:
             del self._pending[uuid]
         if not self._pending:
             return
-        claimed = db.instances_claimed(list(self._pending))
         by_node = {h.compute_node_id: h for h in hosts}
         for uuid in list(self._pending):
             node_id, spec, _t = self._pending[uuid]

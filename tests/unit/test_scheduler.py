@@ -257,3 +257,36 @@ def test_resource_filters_at_the_limit(resource):
     assert flt.host_passes(exact, spec) and not flt.host_passes(short, spec)
     assert exact.limits[key] == short.limits[key] == {
         'memory_mb': 8192.0, 'vcpu': 16.0, 'disk_gb': 100.0}[key]
+
+
+def test_requests_read_the_database_outside_the_lock(sched, monkeypatch):
+    """A request whose database read is slow holds up no other request's
+    placement; it then counts that placement as pending (the two equal
+    hosts get one each).  The claims are read before the host states, so a
+    claim landing between the two reads is counted twice, never missed."""
+    import threading
+    reading, release, reads, slow = threading.Event(), threading.Event(), [], []
+
+    def states(az):
+        reads.append('states')
+        if not reading.is_set():
+            reading.set()
+            assert release.wait(10)
+        return [_state('a'), _state('b')]
+
+    def claimed(uuids):
+        reads.append('claims')
+        return set()
+    monkeypatch.setattr(sched.host_manager, 'get_all_host_states', states)
+    monkeypatch.setattr(manager.db, 'instances_claimed', claimed)
+    sched._pending['u0'] = (999, _spec(), 0.0)          # long expired, but read first
+    first = threading.Thread(target=lambda: slow.append(
+        sched.select_destinations(None, _spec(), ['u1'])))
+    first.start()
+    assert reading.wait(10)
+    fast = sched.select_destinations(None, _spec(), ['u2'])
+    release.set()
+    first.join(10)
+    assert slow and not first.is_alive()
+    assert {slow[0][0][0].service_host, fast[0][0].service_host} == {'a', 'b'}
+    assert reads[:2] == ['claims', 'states'], reads
