@@ -20,7 +20,7 @@ from novalite import conf as _conf  # noqa: F401 - registers transport_url
 from novalite import context as nl_context
 from novalite import exception
 from novalite.objects import base as obj_base
-from novalite import rpc_reply
+from novalite import rpc_poll
 import novalite.objects  # noqa: F401 - registers every object class
 from novalite.security import dispatcher as sec_dispatcher
 from novalite.security import keys as sec_keys
@@ -39,7 +39,7 @@ HOST_SIGNERS = {}     # (binary, host) -> Signer: several hosts in one process (
 VERIFIER = None
 
 LOCAL_RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
-rpc_reply.install()
+rpc_poll.install()
 
 
 class RequestContextSerializer(messaging.Serializer):
