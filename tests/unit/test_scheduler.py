@@ -3,6 +3,7 @@ host states are built from the same dicts the SQL layer returns)."""
 import collections
 import datetime
 import random
+import time
 
 import pytest
 from oslo_config import cfg
@@ -279,7 +280,8 @@ def test_requests_read_the_database_outside_the_lock(sched, monkeypatch):
         return set()
     monkeypatch.setattr(sched.host_manager, 'get_all_host_states', states)
     monkeypatch.setattr(manager.db, 'instances_claimed', claimed)
-    sched._pending['u0'] = (999, _spec(), 0.0)          # long expired, but read first
+    # long expired, but its claim is read first all the same
+    sched._pending['u0'] = (999, _spec(), time.monotonic() - 2 * manager.PENDING_TTL)
     first = threading.Thread(target=lambda: slow.append(
         sched.select_destinations(None, _spec(), ['u1'])))
     first.start()
