@@ -106,8 +106,8 @@ def lookup(conn, uuids):
 def drive_lookup(conn, uuids):
     """What the conductor's drive of the builds of ``uuids`` reads first,
     in one SELECT: ({uuid: (attempt, spec as stored)} of the build requests
-    there are, as ``db.builds.attempts`` gives them; the instances' actions,
-    as ``actions_of`` gives them)."""
+    there are, for ``db.builds.record_casts``; the instances' actions, as
+    ``actions_of`` gives them)."""
     builds, actions = {}, {}
     for uuid, attempt, spec, aid, request_id in conn.execute(_DRIVE, {'uuids': list(uuids)}):
         if attempt is not None:
