@@ -239,12 +239,13 @@ def main(argv=None):
     migration.db_sync()
     # first start: every service of this process is enrolled, keys under state_path
     rpc.init(allow_in_process=True, identities=ALL_BINARIES, enrol_missing=True)
+    services = (conductor_cmd.make_service(), scheduler_cmd.make_service(),
+                compute_cmd.make_service())
+    api = api_cmd.WSGIService()
     common.freeze_startup_objects()
     launcher = service.ServiceLauncher(CONF)
-    for svc in (conductor_cmd.make_service(), scheduler_cmd.make_service(),
-                compute_cmd.make_service()):
+    for svc in services:
         launcher.launch_service(svc)
-    api = api_cmd.WSGIService()
     launcher.launch_service(api)      # stopped first: no new requests, then drain
     launcher.install_signal_handlers()
     base = 'http://%s:%s' % (CONF.osapi_compute_listen, api.port)

@@ -19,6 +19,7 @@ from cheroot import wsgi as cheroot_wsgi
 from oslo_config import cfg
 
 from novalite.api import wsgi as api_wsgi
+from novalite.cmd import common
 from novalite import config
 from novalite import rpc
 from novalite import service
@@ -62,8 +63,10 @@ def make_server(app=None):
 
 def _serve_in_process(reuse_port=False, ready=True):
     rpc.init(identities=['novalite-api'])
+    api = WSGIService(reuse_port=reuse_port)
+    common.freeze_startup_objects()
     launcher = service.ServiceLauncher(CONF)
-    launcher.launch_service(WSGIService(reuse_port=reuse_port))
+    launcher.launch_service(api)
     launcher.install_signal_handlers()
     return launcher.wait(ready=ready, on_stop=[rpc.cleanup])
 
