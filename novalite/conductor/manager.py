@@ -196,13 +196,18 @@ class ComputeTaskManager:
             return
         by_host = {}
         placed = list(zip(instances, host_lists))
+        # the API's instances are cast as it wrote them, with what the
+        # hand-over saved; any other sender's are read back (a compute's
+        # reschedule names its instance, but may act only as itself)
+        sender = getattr(context, 'service_identity', None)
+        reread = sender is None or sender.binary != keys.API
         for done in range(0, len(placed), HAND_CHUNK):
             # the builds after this chunk kept alive (recording its casts
             # touches the chunk's own)
             for inst, props, host_list in self._hand_to_hosts(
                     placed[done:done + HAND_CHUNK], builds, opened,
                     filter_properties, lambda conn, done=done: alive.beat(
-                        conn, done + HAND_CHUNK, force=not done)):
+                        conn, done + HAND_CHUNK, force=not done), reread):
                 by_host.setdefault(host_list[0].service_host, []).append(
                     {'instance': inst, 'filter_properties': props,
                      'node': host_list[0].nodename, 'limits': host_list[0].limits,
@@ -224,14 +229,16 @@ class ComputeTaskManager:
         return alternates
 
     @staticmethod
-    def _hand_to_hosts(placed, builds, opened, filter_properties, beat):
+    def _hand_to_hosts(placed, builds, opened, filter_properties, beat, reread=True):
         """[(instance, its filter properties, host list)] of ``placed``
         (instance, host list) that are now on their selected host, still
         scheduling, in one transaction (where ``beat`` keeps the builds
         not handed yet alive): each cast recorded in its build request
         (unless a newer drive owns the build), the instance given its host,
         the schedule event this drive ``opened`` finished.  Left out: the
-        builds a newer drive owns and the instances deleted meanwhile."""
+        builds a newer drive owns and the instances deleted meanwhile.
+        The instances are read back, or with ``reread`` False are those of
+        ``placed`` with the hand-over's save applied."""
         casts, props_of = [], {}
         for inst, host_list in placed:
             props = copy.deepcopy(filter_properties)
@@ -245,8 +252,10 @@ class ComputeTaskManager:
         with db_session.core_writer() as conn:
             beat(conn)
             allowed = db_builds.record_casts(conn, casts)
+            ts = db_session.now()
             saved = db_steps.hand_over(conn, [(inst.uuid, hl[0].service_host)
-                                              for inst, hl in placed if inst.uuid in allowed])
+                                              for inst, hl in placed if inst.uuid in allowed],
+                                       ts)
             handed = []
             for inst, host_list in placed:
                 if inst.uuid not in allowed:
@@ -258,7 +267,11 @@ class ComputeTaskManager:
                     handed.append((inst, host_list))
             db_steps.finish_events(conn, {inst.uuid: opened[inst.uuid]
                                           for inst, _hl in handed if inst.uuid in opened})
-            fresh = db_steps.instances(conn, [inst.uuid for inst, _hl in handed])
+            if reread:
+                fresh = db_steps.instances(conn, [inst.uuid for inst, _hl in handed])
+            else:
+                fresh = {inst.uuid: db_steps.as_handed(inst, hl[0].service_host, ts)
+                         for inst, hl in handed}
         return [(fresh[inst.uuid], props_of[inst.uuid], host_list)
                 for inst, host_list in handed if inst.uuid in fresh]
 

@@ -57,16 +57,15 @@ _NEW_EVENTS = insert(_EV)
 _ACTION_UPDATES = {}      # the keys it sets -> UPDATE of instance_actions
 
 
-def hand_over(conn, placed):
+def hand_over(conn, placed, ts):
     """The uuids of ``placed`` ((uuid, host) of instances the conductor
     handed to their selected host) whose instance took its host, still
-    scheduling: the save the conductor makes for each, as one executemany.
-    When not every row matched (an instance deleted or no longer
-    scheduling meanwhile), each is saved again on its own to tell which: a
-    save that matched matches again, and changes nothing more."""
+    scheduling, at ``ts``: the save the conductor makes for each, as one
+    executemany.  When not every row matched (an instance deleted or no
+    longer scheduling meanwhile), each is saved again on its own to tell
+    which: a save that matched matches again, and changes nothing more."""
     if not placed:
         return set()
-    ts = now()
     stmt = instance_saves.save_statement(_HAND_OVER_KEYS, (task_states.SCHEDULING,), False, True)
     params = [{'b_uuid': uuid, 'b_vm_state': vm_states.BUILDING, 'v_host': host,
                'v_node': None, 'v_task_state': task_states.SCHEDULING, 'v_updated_at': ts}
@@ -87,6 +86,14 @@ def hand_over(conn, placed):
 
 
 _HAND_OVER_KEYS = ('host', 'node', 'task_state', 'updated_at')
+
+
+def as_handed(instance, host, ts):
+    """``instance`` as ``hand_over`` saved it to ``host`` at ``ts``."""
+    values = instance.as_dict()
+    values.update(host=host, node=None, vm_state=vm_states.BUILDING,
+                  task_state=task_states.SCHEDULING, updated_at=ts)
+    return type(instance).from_values(values)
 
 
 def lookup(conn, uuids):

@@ -386,3 +386,57 @@ def test_a_build_with_no_network_makes_two_round_trips(cell, counted):
     assert net['result'] == 'Success' and net['start_time'] <= net['finish_time'], net
     assert events['compute_instance_claim']['finish_time'] <= net['start_time']
     assert cell.instance(uuid).network_info == []
+
+
+def test_the_api_instances_are_cast_as_handed_over(cell, monkeypatch):
+    """A request from the API: the conductor casts the instances it was
+    given with the hand-over's save applied, without reading them back,
+    and each is the instance the database has.  A build_instances from any
+    other sender (a compute's reschedule) reads them back: a compute cannot
+    hand another host an instance of its own making."""
+    import copy
+    from novalite.db import build_steps as db_steps
+    from novalite.security import keys
+    reads, cast = [], {}
+    real_read = db_steps.instances
+    monkeypatch.setattr(db_steps, 'instances', lambda conn, uuids: (
+        uuids and reads.append(list(uuids))) or real_read(conn, uuids))
+    mgr = _task_manager(cell)
+    real_cast = mgr._cast_builds
+
+    def record(context, host, builds, *args):
+        for b in builds:
+            cast[b['instance'].uuid] = (b['instance'], cell.instance(b['instance'].uuid))
+        return real_cast(context, host, builds, *args)
+    monkeypatch.setattr(mgr, '_cast_builds', record)
+    instances, _resv = cell.api.create(
+        cell.ctx, cell.flavor, cell.image['id'], display_name='as-handed',
+        display_description='three', metadata={'role': 'web', 'tier': '1'},
+        user_data='aGVsbG8=', tags=['a'], requested_networks='none',
+        min_count=3, max_count=3)
+    uuids = [i.uuid for i in instances]
+    for uuid in uuids:
+        cell.wait_vm_state(uuid, 'active')
+    assert reads == [] and set(cast) == set(uuids)
+    for uuid in uuids:
+        given, stored = cast[uuid]
+        assert given.as_dict() == stored.as_dict()
+        assert (given.host, given.task_state) == (stored.host, 'scheduling')
+
+    held = {}
+    monkeypatch.setattr(cell.api.compute_task_api, 'build_instances',
+                        lambda *args, **kwargs: held.update(args=args, kwargs=kwargs))
+    [inst], _resv = cell.api.create(cell.ctx, cell.flavor, cell.image['id'],
+                                    display_name='rescheduled', requested_networks='none')
+    uuid = inst.uuid
+    ctx, [inst], image, props = held['args'][:4]
+    forged = copy.deepcopy(inst)
+    forged.display_name, forged.user_data = 'forged', 'b3duZWQ='
+    ctx = copy.copy(ctx)
+    ctx.service_identity = keys.Identity(keys.COMPUTE, HOSTS[0])
+    mgr.build_instances(ctx, [forged], image, props, *held['args'][4:], **held['kwargs'])
+    assert reads == [[uuid]]
+    given, stored = cast[uuid]
+    assert (given.display_name, given.user_data) == ('rescheduled', None)
+    assert given.as_dict() == stored.as_dict()
+    cell.wait_vm_state(uuid, 'active')
