@@ -67,8 +67,8 @@ def hand_over(conn, placed, ts):
     if not placed:
         return set()
     stmt = instance_saves.save_statement(_HAND_OVER_KEYS, (task_states.SCHEDULING,), False, True)
-    params = [{'b_uuid': uuid, 'b_vm_state': vm_states.BUILDING, 'v_host': host,
-               'v_node': None, 'v_task_state': task_states.SCHEDULING, 'v_updated_at': ts}
+    params = [dict({'v_' + k: v for k, v in _handed(host, ts).items()},
+                   b_uuid=uuid, b_vm_state=vm_states.BUILDING)
               for uuid, host in placed]
     if conn.execute(stmt, params).rowcount == len(params):
         return {uuid for uuid, _host in placed}
@@ -88,11 +88,15 @@ def hand_over(conn, placed, ts):
 _HAND_OVER_KEYS = ('host', 'node', 'task_state', 'updated_at')
 
 
+def _handed(host, ts):
+    """What the hand-over sets (``_HAND_OVER_KEYS``), on a building instance."""
+    return {'host': host, 'node': None, 'task_state': task_states.SCHEDULING,
+            'updated_at': ts}
+
+
 def as_handed(instance, host, ts):
     """``instance`` as ``hand_over`` saved it to ``host`` at ``ts``."""
-    values = instance.as_dict()
-    values.update(host=host, node=None, vm_state=vm_states.BUILDING,
-                  task_state=task_states.SCHEDULING, updated_at=ts)
+    values = dict(instance.as_dict(), vm_state=vm_states.BUILDING, **_handed(host, ts))
     return type(instance).from_values(values)
 
 
@@ -104,9 +108,7 @@ def lookup(conn, uuids):
                                                              {'uuids': list(uuids)}):
         if not deleted:
             hosts[uuid] = host
-        if aid is not None:
-            actions[uuid, request_id] = aid
-            actions[uuid, None] = aid
+        _note_action(actions, uuid, aid, request_id)
     return hosts, actions
 
 
@@ -119,9 +121,7 @@ def drive_lookup(conn, uuids):
     for uuid, attempt, spec, aid, request_id in conn.execute(_DRIVE, {'uuids': list(uuids)}):
         if attempt is not None:
             builds[uuid] = (attempt, spec)
-        if aid is not None:
-            actions[uuid, request_id] = aid
-            actions[uuid, None] = aid
+        _note_action(actions, uuid, aid, request_id)
     return builds, actions
 
 
@@ -134,9 +134,7 @@ def start_events(conn, host, event, starts, actions):
     for uuid, request_id in starts:
         aid = actions.get((uuid, request_id)) or actions.get((uuid, None))
         if aid is not None:
-            rows.append((uuid, {'action_id': aid, 'event': event, 'start_time': ts,
-                                'host': host, 'finish_time': None, 'result': None,
-                                'traceback': None, 'created_at': ts, 'deleted': 0}))
+            rows.append((uuid, dict(_started(aid, event, ts, host), created_at=ts, deleted=0)))
             touched[aid] = {'updated_at': ts}
     if not rows:
         return {}
@@ -145,19 +143,18 @@ def start_events(conn, host, event, starts, actions):
     return {uuid: (row['action_id'], eid) for (uuid, row), eid in zip(rows, ids)}
 
 
-def finish_events(conn, opened, result='Success'):
-    """Finish the events ``start_events`` opened (``opened``: its answer,
-    or part of it) that are still open, and their actions, as
-    ``record_events`` finishes an event: one UPDATE of each table."""
+def finish_events(conn, opened):
+    """Finish, with Success, the events ``start_events`` opened (``opened``:
+    its answer, or part of it) that are still open, and their actions, as
+    ``record_events`` finishes an event: one UPDATE of each table.  (A
+    failed build's event is finished by ``fail_build``.)"""
     if not opened:
         return
     ts = now()
-    conn.execute(_FINISH_OPEN, [{'eid': eid, 'b_finish': ts, 'b_result': result,
+    conn.execute(_FINISH_OPEN, [{'eid': eid, 'b_finish': ts, 'b_result': 'Success',
                                  'b_tb': None, 'b_updated': ts}
                                 for _aid, eid in opened.values()])
     done = {'updated_at': ts, 'finish_time': ts}
-    if result == 'Error':
-        done['message'] = 'Error'
     _update_actions(conn, {aid: done for aid, _eid in opened.values()})
 
 
@@ -203,9 +200,7 @@ def record_events(conn, host, batches, actions=None):
             at = at[0] if at and at[0] is not None else ts
             vals = action_values.setdefault(action_id, {'updated_at': ts})
             if phase == 'start':
-                new.append({'action_id': action_id, 'event': event, 'start_time': at,
-                            'host': host, 'finish_time': None, 'result': None,
-                            'traceback': None})
+                new.append(_started(action_id, event, at, host))
                 continue
             done = {'finish_time': at, 'result': result, 'traceback': traceback}
             vals['finish_time'] = at
@@ -226,14 +221,27 @@ def record_events(conn, host, batches, actions=None):
     _update_actions(conn, action_values)
 
 
+def _started(action_id, event, at, host):
+    """An event row started ``at``, not finished."""
+    return {'action_id': action_id, 'event': event, 'start_time': at, 'host': host,
+            'finish_time': None, 'result': None, 'traceback': None}
+
+
 def actions_of(conn, uuids):
     """{(uuid, request id): id of its newest action} and {(uuid, None): the
     newest action of the instance}."""
     out = {}
     for aid, uuid, request_id in conn.execute(_ACTIONS, {'uuids': list(uuids)}):
-        out[uuid, request_id] = aid
-        out[uuid, None] = aid
+        _note_action(out, uuid, aid, request_id)
     return out
+
+
+def _note_action(actions, uuid, aid, request_id):
+    """Add an action row (read in id order: the newest one wins) to the
+    map ``actions_of`` describes; ``aid`` None (no action) adds nothing."""
+    if aid is not None:
+        actions[uuid, request_id] = aid
+        actions[uuid, None] = aid
 
 
 def _finish_from_db(conn, finish, wanted, new):
