@@ -6,7 +6,6 @@ signed with the sending service's key (``SignedClient``) and servers run only
 verified, allowed messages (``security.dispatcher``).  Servers use
 oslo.messaging's default threading executor.
 """
-import json
 import logging
 import socket
 import urllib.parse
@@ -14,12 +13,13 @@ import urllib.parse
 import oslo_messaging as messaging
 from oslo_config import cfg
 from oslo_messaging.rpc import server as rpc_server
-from oslo_serialization import jsonutils
 
 from novalite import conf as _conf  # noqa: F401 - registers transport_url
 from novalite import context as nl_context
 from novalite import exception
+from novalite import fastjson
 from novalite.objects import base as obj_base
+from novalite import rpc_json
 from novalite import rpc_poll
 import novalite.objects  # noqa: F401 - registers every object class
 from novalite.security import dispatcher as sec_dispatcher
@@ -40,6 +40,7 @@ VERIFIER = None
 
 LOCAL_RABBIT = 'rabbit://guest:guest@127.0.0.1:5672/'
 rpc_poll.install()
+rpc_json.install()
 
 
 class RequestContextSerializer(messaging.Serializer):
@@ -71,7 +72,7 @@ class _SendSerializer(RequestContextSerializer):
 
 def _wire(value):
     """``value`` as the receiver will see it after the JSON round trip."""
-    return json.loads(jsonutils.dumps(value))
+    return fastjson.loads(fastjson.dumps_primitive(value))
 
 
 class SignedClient:

@@ -92,3 +92,49 @@ def test_enable_new_services(sqlite, enabled):
     assert svc['disabled_reason'] == (None if enabled else
                                       'New service disabled due to config option.')
     assert hosts.service_heartbeat('c1', 'novalite-conductor', 'conductor')['disabled'] is False
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1764571234.0
+
+    def time(self):
+        return self.now
+
+
+class _NoScan(set):
+    def __iter__(self):
+        raise AssertionError('the nonce cache was scanned')
+
+
+def test_nonces_are_forgotten_only_when_a_replay_would_be_stale(monkeypatch):
+    """Each verify forgets only the nonces that expired, never walking the
+    whole cache (it holds every message of a ``ttl`` window: thousands
+    under load); a replay is refused while fresh, then as stale."""
+    clock = _Clock()
+    monkeypatch.setattr(signing, 'time', clock)
+    key = keys.generate()
+    ident = keys.Identity('novalite-compute', 'h1')
+    signer = signing.Signer(ident, key)
+
+    class Store:
+        public = key.public_key()
+
+        def get(self, identity):
+            return self.public
+    verifier = signing.Verifier(Store(), 60)
+    verifier._seen = _NoScan()
+    ctxt, msg = {'user': 'u'}, _message()
+    first = signer.sign(ctxt, msg, 'conductor')
+    verifier.verify(dict(first), ctxt, msg, ('conductor',))
+    for _ in range(3000):               # 50 messages a second for a minute
+        clock.now += 0.02
+        verifier.verify(signer.sign(ctxt, msg, 'conductor'), ctxt, msg, ('conductor',))
+    assert len(verifier._seen) == 3001
+    with pytest.raises(exception.ServiceNotAuthenticated, match='replayed'):
+        verifier.verify(dict(first), ctxt, msg, ('conductor',))
+    clock.now += 30                      # the first half of the window is stale now
+    verifier.verify(signer.sign(ctxt, msg, 'conductor'), ctxt, msg, ('conductor',))
+    assert 1400 < len(verifier._seen) < 1600
+    with pytest.raises(exception.ServiceNotAuthenticated, match='stale'):
+        verifier.verify(dict(first), ctxt, msg, ('conductor',))
