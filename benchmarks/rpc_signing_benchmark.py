@@ -7,8 +7,9 @@ sender's work (JSON round trip of args and context, canonical bytes, Ed25519
 signature; then oslo.messaging's envelope and kombu's JSON) and the
 receiver's (the envelope read; canonical bytes, public-key lookup from an
 in-memory store, signature check, nonce cache of a receiver verifying
-``--window`` messages per ``message_ttl``).  Multiply by the RPC messages of one boot (counted from the
-daemons' "Admitted RPC" debug lines of a real boot) for the cost per boot.
+``--window`` messages per ``message_ttl``).  Multiply by the RPC messages of
+one boot (counted from the daemons' "Admitted RPC" debug lines of a real
+boot) for the cost per boot.
 
     python benchmarks/rpc_signing_benchmark.py [--rounds 2000] [--window 1000]
         [--per-boot 14]
