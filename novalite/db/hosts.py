@@ -227,12 +227,14 @@ def compute_node_states():
 
 # -- the claim ----------------------------------------------------------------
 # The claim's statements, built once (see db.instance_saves.save_statement).
-_CLAIM_ROWS = select(*[_I.c[c] for c in ('id', 'uuid', 'host', 'compute_id', 'vcpus',
-                                         'memory_mb', 'root_gb', 'ephemeral_gb')]).where(
-    _I.c.uuid.in_(sa.bindparam('uuids', expanding=True)), _I.c.deleted == 0).with_for_update()
 _NODE_ID = select(_CN.c.id).where(_CN.c.host == sa.bindparam('host'),
                                   _CN.c.hypervisor_hostname == sa.bindparam('nodename'),
                                   _CN.c.deleted == 0)
+# the instances locked, each row with the id of the node (None: no such node)
+_CLAIM_ROWS = select(*[_I.c[c] for c in ('id', 'uuid', 'host', 'compute_id', 'vcpus',
+                                         'memory_mb', 'root_gb', 'ephemeral_gb')],
+                     _NODE_ID.scalar_subquery().label('node_id')).where(
+    _I.c.uuid.in_(sa.bindparam('uuids', expanding=True)), _I.c.deleted == 0).with_for_update()
 _CONSUME = update(_CN).where(
     _CN.c.id == sa.bindparam('b_node_id'),
     _CN.c.vcpus_used + sa.bindparam('b_v') <= _CN.c.vcpus * _CN.c.cpu_allocation_ratio,
@@ -332,16 +334,18 @@ def instance_claims_in(conn, instance_uuids, host, nodename, written=None):
     exception ``instance_claim`` raises}.  ``written`` (a dict), when given,
     gets {uuid: the instance columns the claim set} for each claimed one.
 
-    The instance rows are locked first (SELECT ... FOR UPDATE: a repeated
-    claim, a call retried while its first try still runs, waits and then
-    sees them claimed).  One conditional UPDATE consumes the sum of their
+    The instance rows are locked first, read with the node's id (SELECT ...
+    FOR UPDATE: a repeated claim, a call retried while its first try still
+    runs, waits and then sees them claimed).  One conditional UPDATE consumes the sum of their
     flavors and one UPDATE gives them host/node/compute_id; when the sum
     does not fit, each is claimed on its own, so that what fits still
     builds and the rest is refused as before.  A refused claim writes
     nothing.
     """
-    rows = {r.uuid: r for r in conn.execute(_CLAIM_ROWS, {'uuids': list(instance_uuids)})}
-    node = conn.execute(_NODE_ID, {'host': host, 'nodename': nodename}).first()
+    params = {'uuids': list(instance_uuids), 'host': host, 'nodename': nodename}
+    rows = {r.uuid: r for r in conn.execute(_CLAIM_ROWS, params)}
+    # the node's id rides on every row (None: no such node; no row: no instance)
+    node_id = next((r.node_id for r in rows.values()), None)
     results, todo = {}, []
     for uuid in instance_uuids:
         inst = rows.get(uuid)
@@ -349,24 +353,24 @@ def instance_claims_in(conn, instance_uuids, host, nodename, written=None):
             results[uuid] = exception.InstanceNotFound(instance_id=uuid)
         elif inst.host != host:
             results[uuid] = exception.NotAllowedByHost(host=host, instance_uuid=uuid)
-        elif node is None:
+        elif node_id is None:
             results[uuid] = exception.ComputeResourcesUnavailable(
                 reason='unknown node %s' % nodename)
-        elif inst.compute_id == node.id:
+        elif inst.compute_id == node_id:
             results[uuid] = None             # already claimed here (idempotent)
             if written is not None:
                 # as the first claim set them (the node is this host's)
-                written[uuid] = {'compute_id': node.id, 'node': nodename, 'launched_on': host}
+                written[uuid] = {'compute_id': node_id, 'node': nodename, 'launched_on': host}
         else:
             todo.append(inst)
     sizes = [_sizes(i) for i in todo]
-    if len(todo) > 1 and _consume(conn, node.id, *(sum(s) for s in zip(*sizes)), len(todo)):
-        _claimed(conn, todo, node.id, nodename, host, written)
+    if len(todo) > 1 and _consume(conn, node_id, *(sum(s) for s in zip(*sizes)), len(todo)):
+        _claimed(conn, todo, node_id, nodename, host, written)
         results.update((i.uuid, None) for i in todo)
         return results
     for inst, (v, mem, disk) in zip(todo, sizes):
-        if _consume(conn, node.id, v, mem, disk, 1):
-            _claimed(conn, [inst], node.id, nodename, host, written)
+        if _consume(conn, node_id, v, mem, disk, 1):
+            _claimed(conn, [inst], node_id, nodename, host, written)
             results[inst.uuid] = None
         else:
             results[inst.uuid] = exception.ComputeResourcesUnavailable(

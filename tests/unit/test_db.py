@@ -5,6 +5,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from oslo_config import cfg
+from sqlalchemy import event as sa_event
 
 import novalite.conf  # noqa: F401
 from novalite.db import api as db
@@ -97,6 +98,52 @@ def test_claim_is_released_exactly_once_and_recounted(database):
     assert (node['memory_mb_used'], node['running_vms'], node['free_ram_mb']) == (0, 0, 2048)
     # the periodic report recounts usage from the claims: nothing drifted
     assert _node(ram_mb=2048)['memory_mb_used'] == 0
+
+
+def test_batch_claim_reads_the_node_with_the_instances(database):
+    """The node's id comes with the locked instance rows (one statement):
+    the claim sets it, a repeat finds it, and a node of another host, or
+    none, refuses the claim and writes nothing."""
+    _node(ram_mb=4096)
+    _node(ram_mb=4096, host='h2')
+    uuids = ['33333333-3333-3333-3333-%012d' % i for i in range(3)]
+    for u in uuids:
+        _instance(u)
+    node_id = hosts.compute_node_get_all('h1')[0]['id']
+    for nodename in ('h2', 'nosuch'):
+        with db_session.core_writer(immediate=True) as conn:
+            refused = hosts.instance_claims_in(conn, uuids[:2], 'h1', nodename)
+        assert {type(e) for e in refused.values()} == {exception.ComputeResourcesUnavailable}
+        assert all('unknown node %s' % nodename in e.format_message()
+                   for e in refused.values())
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement.split()[0].upper())
+    engine = db_session.get_engine()
+    for attempt in range(2):             # the second: a repeated call
+        written = {}
+        with db_session.core_writer(immediate=True) as conn:
+            sa_event.listen(engine, 'before_cursor_execute', count)
+            try:
+                assert hosts.instance_claims_in(conn, uuids[:2], 'h1', 'h1', written) == {
+                    uuids[0]: None, uuids[1]: None}
+            finally:
+                sa_event.remove(engine, 'before_cursor_execute', count)
+        assert {w['compute_id'] for w in written.values()} == {node_id}
+    # the rows with the node's id, the node's usage, the instances' node; then
+    # the repeat reads only
+    assert statements == ['SELECT', 'UPDATE', 'UPDATE', 'SELECT']
+    with db_session.core_writer(immediate=True) as conn:
+        missing = hosts.instance_claims_in(conn, ['44444444-4444-4444-4444-444444444444'],
+                                           'h1', 'h1')
+    assert isinstance(missing['44444444-4444-4444-4444-444444444444'],
+                      exception.InstanceNotFound)
+    claimed = {i.uuid: i for i in db.instance_get_all_by_filters({'host': 'h1'})}
+    assert [claimed[u].compute_id for u in uuids] == [node_id, node_id, None]
+    node = hosts.compute_node_get_all('h1')[0]
+    assert (node['memory_mb_used'], node['running_vms']) == (1024, 2)
+    assert hosts.compute_node_get_all('h2')[0]['memory_mb_used'] == 0
 
 
 def test_claim_refuses_an_instance_scheduled_elsewhere(database):
