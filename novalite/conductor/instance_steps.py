@@ -53,6 +53,7 @@ class _Run:
     def __init__(self, item):
         self.uuid, self.request_id = item['instance_uuid'], item.get('request_id')
         self.steps, self.pos, self.pending = item['steps'], 0, []
+        self.through = None         # the last save merged into the one under way
         self.saved = False          # read the instance back when the call ends
         self.read_back = False      # read back even with ``changes``: a repeated call
         self.changes = {}           # what the conductor set (answered with ``changes``)
@@ -90,7 +91,8 @@ class _Call:
         shapes = collections.defaultdict(list)
         for r, step in saving:
             updates = step['update']
-            self.check(updates)
+            for part in step.get('parts', (updates,)):
+                self.check(part)
             together = len(saving) > 1 and ('task_state' in updates or 'vm_state' in updates)
             shape = (tuple(sorted(updates)), step.get('check_task_state', False),
                      tuple(step.get('expected_task_state') or ()),
@@ -117,7 +119,7 @@ class _Call:
         for r, _step in group:
             r.changes['updated_at'] = ts
             r.saved = True
-            r.pos += 1
+            _saved(r)
         return True
 
     def save(self, r, step):
@@ -130,9 +132,11 @@ class _Call:
                 expected_vm_state=step.get('expected_vm_state'))
         except exception.UnexpectedTaskStateError as exc:
             # a call retried across a reconnect whose first try was applied
+            # (merged saves: _applied_through tells which, and skips their events)
             states = {k: updates[k] for k in ('vm_state', 'task_state') if k in updates}
             seen = getattr(exc, 'states', None)
-            if not (states and seen and all(seen[k] == v for k, v in states.items())):
+            if 'parts' in step or not (
+                    states and seen and all(seen[k] == v for k, v in states.items())):
                 raise
             r.read_back = True
         r.saved = True
@@ -220,9 +224,57 @@ def _to_save(r):
                 r.pending.append({'event': step['event'], 'phase': 'start', 'at': now()})
             return None
         else:
-            return step
+            return _merged(r, step)
         r.pos += 1
     return None
+
+
+def _merged(r, first):
+    """The save ``first`` (``r``'s step at ``r.pos``) with the saves after
+    it, up to its claim or end, that cannot fail once it is made: each
+    expects only the states the saves before it set (a build's networking,
+    block_device_mapping and spawning, when it has no network to wait for).
+    In one transaction no one sees the states between, so one UPDATE sets
+    them all, under ``first``'s conditions; it fails exactly when ``first``
+    would.  ``r.through``: the index of the last save merged, if any."""
+    updates, parts = dict(first['update']), [first['update']]
+    for i in range(r.pos + 1, len(r.steps)):
+        step = r.steps[i]
+        if 'events' in step:
+            continue
+        if 'update' not in step or not _implied(step, updates):
+            break
+        updates.update(step['update'])
+        parts.append(step['update'])
+        r.through = i
+    if r.through is None:
+        return first
+    return dict(first, update=updates, parts=parts)
+
+
+_UNSET = object()
+
+
+def _implied(step, updates):
+    """Whether save ``step``'s conditions hold after ``updates`` were set
+    (its host condition holds for all: the caller's own)."""
+    if step.get('check_task_state') and (
+            updates.get('task_state', _UNSET) not in (step.get('expected_task_state') or [None])):
+        return False
+    vm_state = step.get('expected_vm_state')
+    return vm_state is None or updates.get('vm_state', _UNSET) == vm_state
+
+
+def _saved(r):
+    """``r`` past its save that succeeded, and past the saves merged into
+    it, with the events between them."""
+    if r.through is not None:
+        at = now()
+        for step in r.steps[r.pos + 1:r.through]:
+            if 'events' in step:
+                r.pending.extend(dict(e, at=at) for e in step['events'])
+        r.pos, r.through = r.through, None
+    r.pos += 1
 
 
 def _save_one(call, r, step):
@@ -231,6 +283,7 @@ def _save_one(call, r, step):
     try:
         call.save(r, step)
     except STEP_ERRORS as exc:
+        r.through = None
         later = _applied_through(call.conn, r, exc)
         if later is None:
             r.fail(exc)
@@ -238,7 +291,8 @@ def _save_one(call, r, step):
         r.answer['instance'], r.pos = later
         r.saved = r.read_back = True
         r.changes = {}
-    r.pos += 1
+        r.pending = []              # the events of the steps up to it were written too
+    _saved(r)
 
 
 def _applied_through(conn, r, exc):

@@ -354,7 +354,9 @@ def test_saves_of_many_instances_go_together(cell):
 
     answers = call()
     assert [a['error'] for a in answers] == [None] * len(mine), answers
-    assert updates == [len(mine), len(mine)]         # two saves each: two statements
+    # the networking save can only follow the first: both in one UPDATE, all
+    # instances in one executemany
+    assert updates == [len(mine)]
     assert {cell.instance(u).task_state for u in mine} == {task_states.NETWORKING}
     for uuid, answer in zip(mine, answers):
         after = steps.instance_after(answer, cell.instance(uuid), step_list)
@@ -368,9 +370,76 @@ def test_saves_of_many_instances_go_together(cell):
     others = [u for u in mine if u != stale]
     assert all(answers[u]['error'] is None for u in others), answers
     assert {cell.instance(u).task_state for u in others} == {task_states.NETWORKING}
-    # the first saves went together, did not all match, and went again one
-    # by one; the second saves of the others went together
-    assert updates == [len(mine)] + [1] * len(mine) + [len(others)], updates
+    # the (merged) saves went together, did not all match, and went again
+    # one by one
+    assert updates == [len(mine)] + [1] * len(mine), updates
+
+
+def test_saves_that_only_follow_each_other_are_one_update(cell):
+    """A step list whose saves each expect only the states the one before
+    set (a build with no network: networking, block devices, spawning) is
+    one UPDATE, with every event in the timeline in order; sent again (a
+    retried call) it answers as the first did and writes no event twice; a
+    save that expects a state the list did not set still fails at its own
+    step."""
+    import sqlalchemy as sa
+    from novalite.compute import conductor_steps as steps
+    from novalite.compute import task_states, vm_states
+    from novalite.db import api as db
+    from novalite.db import session as db_session
+    [uuid] = _multi_create(cell, 'merged', 1)
+    host = cell.instance(uuid).host
+    db.instance_update(uuid, {'vm_state': vm_states.BUILDING,
+                              'task_state': task_states.NETWORKING})
+    conductor = next(e for e in cell.conductor.endpoints
+                     if isinstance(e, conductor_manager.ConductorManager))
+    step_list = [steps.events(('compute_allocate_network', 'finish', 'Success')),
+                 steps.update({'task_state': task_states.BLOCK_DEVICE_MAPPING,
+                               'network_info': []}, [task_states.NETWORKING]),
+                 steps.update({'task_state': task_states.SPAWNING},
+                              [task_states.BLOCK_DEVICE_MAPPING]),
+                 steps.events(('compute_spawn', 'start')),
+                 steps.update({'progress': 0})]
+    updates = []
+
+    def count(_conn, _cursor, statement, parameters, _context, executemany):
+        if statement.startswith('UPDATE instances '):
+            updates.append(statement)
+
+    def call(step_list):
+        updates.clear()
+        engine = db_session.get_engine()
+        sa.event.listen(engine, 'before_cursor_execute', count)
+        try:
+            [answer] = conductor.instance_steps(cell.ctx, host, [
+                {'instance_uuid': uuid, 'request_id': cell.ctx.request_id,
+                 'steps': step_list}])
+        finally:
+            sa.event.remove(engine, 'before_cursor_execute', count)
+        return answer
+
+    def events():
+        return [(e['event'], e['finish_time'] is None) for e in db_actions.action_events_get(
+            db_actions.actions_get(uuid)[-1]['id'])]
+    before = events()
+    answer = call(step_list)
+    assert answer['failed_step'] is None, answer
+    assert len(updates) == 1, updates
+    assert answer['instance'].task_state == task_states.SPAWNING
+    assert answer['instance'].progress == 0
+    timeline = events()
+    assert sorted(timeline) == sorted(before + [('compute_allocate_network', False),
+                                                ('compute_spawn', True)])
+    again = call(step_list)
+    assert again['failed_step'] is None and again['instance'].task_state == \
+        task_states.SPAWNING, again
+    assert events() == timeline
+    # a save that expects block_device_mapping, which this list did not set
+    stale = call([steps.update({'progress': 1}),
+                  steps.update({'vm_state': vm_states.ACTIVE, 'task_state': None},
+                               [task_states.BLOCK_DEVICE_MAPPING])])
+    assert (stale['failed_step'], stale['error']) == (1, 'UnexpectedTaskStateError'), stale
+    assert len(updates) == 2 and cell.instance(uuid).progress == 1
 
 
 def test_a_build_with_no_network_makes_two_round_trips(cell, counted):
