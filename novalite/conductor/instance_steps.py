@@ -23,7 +23,11 @@ step ran) and the instances saved, read back once.  The steps run in
 rounds, each taking every instance to its next save, and a round's saves
 of the same shape (the same keys set under the same conditions) go in one
 executemany: the builds a compute groups into one call save their
-``networking``, ``spawning`` or ACTIVE states together.  A save that fails
+``networking``, ``spawning`` or ACTIVE states together.  A save that can
+only follow the one before it (it expects just the states that one set:
+a build's networking, block_device_mapping and spawning when there is no
+network to wait for) is folded into it: one UPDATE under the first one's
+conditions, as nothing outside the transaction sees the states between.  A save that fails
 changes nothing, so only a database error undoes anything (the whole call
 then fails and the compute sends it again).  Each answer is
 ``{'instance', 'failed_step', 'error', 'message'}``: the instance as of its
