@@ -27,9 +27,10 @@ executemany: the builds a compute groups into one call save their
 only follow the one before it (it expects just the states that one set:
 a build's networking, block_device_mapping and spawning when there is no
 network to wait for) is folded into it: one UPDATE under the first one's
-conditions, as nothing outside the transaction sees the states between.  A save that fails
-changes nothing, so only a database error undoes anything (the whole call
-then fails and the compute sends it again).  Each answer is
+conditions, as nothing outside the transaction sees the states between.
+A save that fails changes nothing, so only a database error undoes
+anything (the whole call then fails and the compute sends it again).
+Each answer is
 ``{'instance', 'failed_step', 'error', 'message'}``: the instance as of its
 last save, and where and why it stopped (an exception class name).
 

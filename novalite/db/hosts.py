@@ -336,11 +336,11 @@ def instance_claims_in(conn, instance_uuids, host, nodename, written=None):
 
     The instance rows are locked first, read with the node's id (SELECT ...
     FOR UPDATE: a repeated claim, a call retried while its first try still
-    runs, waits and then sees them claimed).  One conditional UPDATE consumes the sum of their
-    flavors and one UPDATE gives them host/node/compute_id; when the sum
-    does not fit, each is claimed on its own, so that what fits still
-    builds and the rest is refused as before.  A refused claim writes
-    nothing.
+    runs, waits and then sees them claimed).  One conditional UPDATE
+    consumes the sum of their flavors and one UPDATE gives them
+    host/node/compute_id; when the sum does not fit, each is claimed on its
+    own, so that what fits still builds and the rest is refused as before.
+    A refused claim writes nothing.
     """
     params = {'uuids': list(instance_uuids), 'host': host, 'nodename': nodename}
     rows = {r.uuid: r for r in conn.execute(_CLAIM_ROWS, params)}
