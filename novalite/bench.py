@@ -164,7 +164,7 @@ def _server(args, name, **extra):
 # that poll found final (``missed_by_since``).  The polls are most of the
 # API's CPU in a max_count=1000 run: without FINAL every server still
 # building was read again by every poll while it changed.
-SINCE_SLACK_S = 2
+SINCE_SLACK_S = 1
 FINAL = '&status=ACTIVE&status=ERROR'
 FULL_POLL_S = 10.0
 _UPDATED = '%Y-%m-%dT%H:%M:%SZ'
