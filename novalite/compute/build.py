@@ -100,7 +100,7 @@ class BuildMixin:
     def _locked_do_build_and_run_instance(self, context, instance, *args):
         context.update_store()      # log lines in this thread carry the request id
         try:
-            with self._locks.lock(instance.uuid):
+            with self._locks.lock(instance.uuid), self.steps.building():
                 self._do_build_and_run_instance(context, instance, *args)
         except Exception:  # noqa: BLE001 - a pool thread must not die silently
             LOG.exception('Unexpected error building %s', instance.uuid)
@@ -237,14 +237,16 @@ class BuildMixin:
                                 requested_networks, security_groups,
                                 block_device_mapping, node, limits):
         """Claimed and networking (step group 1 done): networks, spawn, ACTIVE."""
-        notifications.notify_about_instance_create(context, instance, self.host, 'start')
+        with self.steps.away():         # its spawn comes next, not steps
+            notifications.notify_about_instance_create(context, instance, self.host, 'start')
         try:
             with self.rt.claimed(context, instance, node):
                 with self._build_resources(context, instance, requested_networks) as (
                         instance, net):
                     try:
-                        self.driver.spawn(context, instance, image, injected_files,
-                                          admin_password, None, network_info=net)
+                        with self.steps.away():
+                            self.driver.spawn(context, instance, image, injected_files,
+                                              admin_password, None, network_info=net)
                     except BaseException:
                         self._event(context, instance, 'compute_spawn', 'finish', 'Error',
                                     traceback.format_exc())
@@ -295,8 +297,9 @@ class BuildMixin:
 
     def _allocate_networks(self, context, instance, requested_networks):
         try:
-            network_info = self._build_networks_for_instance(context, instance,
-                                                             requested_networks)
+            with self.steps.away():
+                network_info = self._build_networks_for_instance(context, instance,
+                                                                 requested_networks)
         except Exception as exc:  # noqa: BLE001 - a network failure aborts the build
             self._event(context, instance, 'compute_allocate_network', 'finish', 'Error',
                         traceback.format_exc())

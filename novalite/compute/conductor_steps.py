@@ -17,8 +17,10 @@ When ``[upgrade_levels] conductor`` is below 4.1 the same steps go as the
 4.0 calls (``instance_update``, ``action_event``, ``instance_claim``), one
 each, with the same answers.
 """
+import contextlib
 import logging
 import threading
+import time
 
 from novalite import exception
 
@@ -28,6 +30,9 @@ STEP_ERRORS = exception.BUILD_STEP_ERRORS
 # Items per call: a 1,000-instance batch goes in a few calls, not one huge one.
 MAX_ITEMS = 200
 MAX_IN_FLIGHT = 1
+# How long a call may wait for builds that are between two of their step
+# groups (a notification, the claim's bookkeeping) to queue their steps too.
+LINGER_S = 0.005
 
 
 def update(updates, expected_task_state=None, expected_vm_state=None):
@@ -94,12 +99,44 @@ class _Waiting:
 
 
 class ConductorSteps:
-    def __init__(self, conductor_api, host):
+    def __init__(self, conductor_api, host, backlog=None):
+        """``backlog()``: True while builds wait for a free build slot
+        (``max_concurrent_builds``); only then does a call wait for the
+        builds near their next steps (``LINGER_S``)."""
         self.conductor_api, self.host = conductor_api, host
+        self._backlog = backlog or (lambda: False)
         self._lock = threading.Lock()
+        self._queued = threading.Condition(self._lock)
         self._queue = []
         self._in_flight = 0          # sending slots taken (at most MAX_IN_FLIGHT)
+        self._near = 0               # builds between their step groups (see building)
         self.calls = 0               # instance_steps calls sent (for tests and the bench)
+
+    @contextlib.contextmanager
+    def building(self):
+        """Around one build: while it is between two of its step groups and
+        not ``away``, the call about to leave waits up to ``LINGER_S`` for
+        its next steps, so that the builds of a host share their calls."""
+        self._move_near(1)
+        try:
+            yield
+        finally:
+            self._move_near(-1)
+
+    @contextlib.contextmanager
+    def away(self):
+        """Around a long step of a build (the guest's spawn, its ports):
+        no call waits for it meanwhile."""
+        self._move_near(-1)
+        try:
+            yield
+        finally:
+            self._move_near(1)
+
+    def _move_near(self, delta):
+        with self._lock:
+            self._near += delta
+            self._queued.notify_all()
 
     def run(self, context, instance_uuid, steps):
         """Run ``steps`` for one instance; returns its answer
@@ -113,6 +150,7 @@ class ConductorSteps:
             self._queue.append(me)
             sends = self._in_flight < MAX_IN_FLIGHT
             self._in_flight += sends
+            self._queued.notify_all()
         while True:
             if sends:           # a slot is ours: use it, then hand it on or free it
                 self._send_queued()
@@ -143,8 +181,26 @@ class ConductorSteps:
         self._queue = rest
         return batch
 
+    def _linger(self):
+        """While builds wait for a slot, wait (the lock held) up to
+        ``LINGER_S`` for the builds near their next step group to queue it:
+        a build that ends is followed at once by the next one's first
+        steps, and the builds of a batch leave together.  Without a
+        backlog nothing waits: a lone build's call leaves at once."""
+        if not self._backlog():
+            return
+        deadline = None
+        while len(self._queue) < min(self._near, MAX_ITEMS):
+            now = time.monotonic()
+            if deadline is None:
+                deadline = now + LINGER_S
+            elif now >= deadline:
+                return
+            self._queued.wait(deadline - now)
+
     def _send_queued(self):
         with self._lock:
+            self._linger()
             batch = self._take_batch()
         if batch:
             try:

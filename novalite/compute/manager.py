@@ -68,7 +68,9 @@ class ComputeManager(build.BuildMixin):
         self.conductor_api = conductor_rpcapi.ConductorAPI()
         self.compute_task_api = conductor_rpcapi.ComputeTaskAPI()
         self.rt = resource_tracker.ResourceTracker(self.host, self.driver, self.conductor_api)
-        self.steps = conductor_steps.ConductorSteps(self.conductor_api, self.host)
+        self.steps = conductor_steps.ConductorSteps(
+            self.conductor_api, self.host,
+            backlog=lambda: len(self._building) > CONF.max_concurrent_builds)
         self._build_pool = concurrent.futures.ThreadPoolExecutor(
             CONF.max_concurrent_builds, thread_name_prefix='build')
         self._locks = _InstanceLocks()

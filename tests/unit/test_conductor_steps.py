@@ -81,3 +81,71 @@ def test_instance_after_each_form_of_answer():
         conductor_steps.instance_after(
             dict(ok, instance=None, changes={}, failed_step=0,
                  error='UnexpectedTaskStateError', message='no'), mine, save)
+
+
+class RecordingConductor:
+    def __init__(self):
+        self.batches = []
+
+    def can_send_version(self, version):
+        return True
+
+    def instance_steps(self, context, host, items):
+        self.batches.append([i['instance_uuid'] for i in items])
+        return [{'instance': i['instance_uuid'], 'failed_step': None, 'error': None,
+                 'message': None} for i in items]
+
+
+def _build(steps, uuid, done):
+    """A build (inside ``building``) that runs one step group."""
+    def body():
+        with steps.building():
+            done[uuid] = steps.run(Ctx(), uuid, [conductor_steps.events(('e', 'start'))])
+    t = threading.Thread(target=body)
+    t.start()
+    return t
+
+
+@pytest.fixture
+def long_linger(monkeypatch):
+    # long enough that a call which waits when it should not fails the test
+    monkeypatch.setattr(conductor_steps, 'LINGER_S', 60)
+
+
+def test_with_a_backlog_a_call_waits_for_the_builds_near_their_steps(long_linger):
+    api = RecordingConductor()
+    steps = conductor_steps.ConductorSteps(api, 'h1', backlog=lambda: True)
+    done = {}
+    near = steps.building()
+    near.__enter__()                    # B: between two step groups
+    a = _build(steps, 'A', done)        # A queues and waits for B
+    wait_for(lambda: len(steps._queue) == 1 and steps._in_flight == 1, 30,
+             what="A's call waiting")
+    assert api.batches == []
+    b = threading.Thread(target=lambda: done.update(
+        B=steps.run(Ctx(), 'B', [conductor_steps.events(('e', 'start'))])))
+    b.start()
+    for t in (a, b):
+        t.join(30)
+    near.__exit__(None, None, None)
+    assert api.batches == [['A', 'B']]
+    assert sorted(done) == ['A', 'B'] and steps._near == 0
+
+
+def test_no_wait_without_a_backlog_or_for_a_build_away(long_linger):
+    api = RecordingConductor()
+    backlog = [False]
+    steps = conductor_steps.ConductorSteps(api, 'h1', backlog=lambda: backlog[0])
+    done = {}
+    near = steps.building()
+    near.__enter__()
+    a = _build(steps, 'A', done)        # no backlog: leaves at once
+    a.join(30)
+    assert not a.is_alive() and api.batches == [['A']]
+    backlog[0] = True
+    with steps.away():                  # the other build spawns: not waited for
+        c = _build(steps, 'C', done)
+        c.join(30)
+        assert not c.is_alive() and api.batches == [['A'], ['C']]
+    near.__exit__(None, None, None)
+    assert steps._near == 0
