@@ -301,3 +301,38 @@ def test_a_pooled_connection_is_pinged_only_after_sitting_idle(db_url, monkeypat
     finally:
         engine.dispose()
         killer.dispose()
+
+
+def test_many_instances_get_their_ids_in_order(database):
+    """A multi-create's rows get their ids in the order given, each id the
+    row's own; on PostgreSQL from the sequence, then one executemany of a
+    one-row INSERT (no multi-row VALUES for psycopg to parse in Python)."""
+    class Ctx:
+        request_id, user_id, project_id = 'req-1', 'u1', 'p1'
+    uuids = ['55555555-5555-5555-5555-%012d' % i for i in range(30)]
+    shapes = []
+
+    def shape(conn, cursor, statement, parameters, context, executemany):
+        shapes.append((statement.split()[0].upper(), executemany,
+                       'RETURNING' in statement.upper(), statement.count('%(') or
+                       statement.count('?')))
+    engine = db_session.get_engine()
+    sa_event.listen(engine, 'before_cursor_execute', shape)
+    try:
+        made = db.instance_create_many(Ctx(), [{
+            'uuid': u, 'project_id': 'p1', 'user_id': 'u1', 'vm_state': 'building',
+            'task_state': 'scheduling', 'memory_mb': 64, 'vcpus': 1, 'root_gb': 1,
+            'ephemeral_gb': 0, 'swap': 0, 'host': None, 'display_name': u} for u in uuids])
+    finally:
+        sa_event.remove(engine, 'before_cursor_execute', shape)
+    assert [i.uuid for i in made] == uuids
+    ids = [i.id for i in made]
+    assert len(set(ids)) == len(ids) and ids == sorted(ids)
+    stored = {i.uuid: i.id for i in db.instance_get_all_by_filters({'project_id': 'p1'})}
+    assert [stored[u] for u in uuids] == ids
+    if engine.dialect.name == 'postgresql':
+        inserts = [s for s in shapes if s[0] == 'INSERT']
+        first = inserts[0]
+        # the instances' INSERT: one row's placeholders, run for each row
+        assert first[1] and not first[2] and first[3] < 100, shapes
+        assert shapes[shapes.index(first) - 1][0] == 'SELECT'
