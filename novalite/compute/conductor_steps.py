@@ -13,6 +13,14 @@ works for several hosts at once.  A lone build pays one round trip, as
 before; parallel builds share theirs, and the claims of instances that start
 together are one statement on the conductor.
 
+While builds wait for a free slot (a batch larger than
+``max_concurrent_builds``), a call about to leave first waits up to
+``LINGER_S`` for the host's builds that are near their next steps (inside
+``building``, not ``away`` in a spawn, a port allocation or create.start):
+a build that ends is followed at once by the next one's first steps, so the
+calls stay full (a scale benchmark run: 7.0 step lists per call, against
+4.9 when every call left at once).  Without a backlog no call waits.
+
 When ``[upgrade_levels] conductor`` is below 4.1 the same steps go as the
 4.0 calls (``instance_update``, ``action_event``, ``instance_claim``), one
 each, with the same answers.
