@@ -162,7 +162,9 @@ class OVN:
                      [OVS_CTL, 'stop']):
             subprocess.run(argv, capture_output=True, timeout=60,
                            env=dict(os.environ, **self.env))
-        subprocess.run(['ip', 'link', 'del', 'br-int'], capture_output=True)
+        # the userspace datapath's devices outlive ovs-vswitchd
+        for device in ('br-int', 'ovs-netdev'):
+            subprocess.run(['ip', 'link', 'del', device], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @contextlib.contextmanager
