@@ -4,6 +4,7 @@ import subprocess
 import pytest
 
 from libvirt_testutils import TEST_URI, Overrides
+from novalite.network import linux as linux_networking
 
 BRIDGE = 'br-test'          # the bridge of libvirt_testutils.VIFS
 
@@ -20,13 +21,15 @@ def _link_exists(name):
 
 
 @pytest.fixture
-def libvirt_env(tmp_path, flags):
+def libvirt_env(tmp_path, flags, monkeypatch):
     """Options for a driver on test:///default with a private instances
-    path, image store and network state; the host bridge a test's bridge
-    VIF creates (``br-test``) is deleted afterwards."""
+    path, image store and network state (the process's host networking
+    made anew under it, not one an earlier test made); the host bridge a
+    test's bridge VIF creates (``br-test``) is deleted afterwards."""
     store = tmp_path / 'images'
     store.mkdir()
     flags('state_path', str(tmp_path / 'state'))
+    monkeypatch.setattr(linux_networking, '_HOST_NETWORKING', None)
     flags('instances_path', str(tmp_path / 'instances'))
     flags('store_path', str(store), group='image')
     flags('connection_uri', TEST_URI, group='libvirt')
