@@ -110,6 +110,11 @@ def test_boot_show_list_delete(cloud):
     for name in ('conductor', 'scheduler', host):
         assert 'Refused RPC' not in cloud.log_text(name), name
     assert '| %s | %s | 1/8 ' % (host, host) in cloud.manage_output('host', 'list')
+    # a compute host never loaded the database layer: no SQLAlchemy in its memory
+    for name, proc in cloud.procs:
+        if name.startswith('compute'):
+            with open('/proc/%d/maps' % proc.pid) as maps:
+                assert '/sqlalchemy/' not in maps.read(), name
 
     listing = cloud.request('GET', cloud.servers_path()).json
     assert [s['id'] for s in listing['servers']] == [sid]
