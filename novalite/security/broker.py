@@ -31,13 +31,19 @@ def compute_permissions(host):
             r'^(compute|compute\.%s|%s)$' % (h, _NOTIFY))
 
 
+def new_password():
+    """192 random bits in hex: never read as an option by rabbitmqctl (a
+    urlsafe token starts with '-' one time in 64) and safe in a transport URL."""
+    return secrets.token_hex(24)
+
+
 def commands(services, vhost, passwords=None):
     """rabbitmqctl argument lists for ``services`` [(binary, host)]."""
     out = []
     passwords = passwords if passwords is not None else {}
     for binary, host in services:
         user = username(binary, host)
-        pw = passwords.setdefault(user, secrets.token_urlsafe(24))
+        pw = passwords.setdefault(user, new_password())
         out.append(['add_user', user, pw])
         if binary == keys.COMPUTE:
             conf, write, read, t_write, t_read = compute_permissions(host)

@@ -4,6 +4,7 @@ queues; a second consumer on another host's queue is refused by the broker.
 Runs on the real broker in a private vhost with private users, all deleted
 afterwards; guest's permissions elsewhere are never touched.
 """
+import re
 import uuid
 
 import amqp.exceptions
@@ -83,3 +84,12 @@ def test_manage_prints_commands(tmp_path):
     assert any(t.startswith('set_topic_permissions -p /v novalite-compute-h1 openstack')
                for t in text)
     assert 'set_permissions -p /v novalite-conductor-c1 .* .* .*' in text
+
+
+def test_passwords_are_never_taken_for_options():
+    # rabbitmqctl reads an argument starting with '-' as an option: add_user failed
+    # when a urlsafe token began with one (1 in 64)
+    cmds = broker.commands([('novalite-compute', 'h%d' % i) for i in range(2000)], '/v')
+    passwords = [c[2] for c in cmds if c[0] == 'add_user']
+    assert len(set(passwords)) == 2000
+    assert all(re.fullmatch('[0-9a-f]{48}', p) for p in passwords)
