@@ -1,14 +1,16 @@
 """max_count=1000 on the real broker and each database (issue 13): four
-daemons, two fake computes.  The scheduler is asked once for the whole
-request, each host gets its instances in one message, the computes send
-their builds' saves and events in shared calls, the claims land on the
-nodes, and every server keeps its build timeline."""
+daemons, two fake computes, one of them presenting 200 nodes (many hosts
+from one machine).  The scheduler is asked once for the whole request and
+spreads it over every node, each host gets its instances in one message, the
+computes send their builds' saves and events in shared calls, the claims
+land on the nodes, and every server keeps its build timeline."""
 import pytest
 
 from tests.cloud import Cloud, wait_for
 
 COUNT = 1000
 HOSTS = ('compute1', 'compute2')
+NODES = {'compute1': 1, 'compute2': 200}
 # room for the 1,000 m1.tiny servers on each node; quotas lifted
 CAPACITY = '[fake_driver]\nvcpus = 4096\nmemory_mb = 60000000\nlocal_gb = 1000000\n'
 EXTRA = '\n[quota]\ninstances = -1\ncores = -1\nram = -1\n'
@@ -18,11 +20,13 @@ STEPS = ['conductor_schedule_and_build_instances', 'compute__do_build_and_run_in
 
 @pytest.fixture
 def cloud(tmp_path, db_url, rabbit_url):
-    c = Cloud(tmp_path, db_url, rabbit_url, computes=HOSTS,
-              compute_conf={h: CAPACITY for h in HOSTS}, extra_conf=EXTRA)
-    c.start().seed_catalog()
+    c = Cloud(tmp_path, db_url, rabbit_url, computes=HOSTS, extra_conf=EXTRA,
+              compute_conf={h: CAPACITY + 'nodes = %d\n' % NODES[h] for h in HOSTS})
     try:
-        yield c
+        c.start()
+        wait_for(lambda: c.query('SELECT count(*) FROM compute_nodes')[0][0]
+                 == sum(NODES.values()), 60, what='all nodes reported')
+        yield c.seed_catalog()
     finally:
         c.stop()
 
@@ -52,8 +56,11 @@ def test_one_request_of_1000_servers(cloud):
     for host in HOSTS:
         assert _admitted(cloud, host, 'compute.build_and_run_instances') == 1, host
         assert _admitted(cloud, host, 'compute.build_and_run_instance') == 0, host
-        # the claims: each node counts exactly its servers
-        assert cloud.node_usage(host)[3] == per_host[host], host
+    # spread over every node; the claims: each node counts exactly its servers
+    per_node = dict(cloud.query('SELECT node, count(*) FROM instances WHERE '
+                                'reservation_id = :r GROUP BY node', r=rid))
+    usage = dict(cloud.query('SELECT hypervisor_hostname, running_vms FROM compute_nodes'))
+    assert len(per_node) == sum(NODES.values()) and per_node == usage, (per_node, usage)
     # a host's builds share their calls to the conductor: far fewer than the
     # servers (one call per step of each server would be 3,000)
     calls = _admitted(cloud, 'conductor', 'conductor.instance_steps')
