@@ -260,6 +260,15 @@ def test_only_conductor_down_builds_wait_then_complete(cloud):
     for name in ('conductor', 'conductor2'):
         cloud.stop_process(name, signal.SIGKILL)
     ids = boot_ids(cloud, ['nocond-%d' % i for i in range(4)])
+    # with no conductor the API still answers from its own database: the
+    # servers, their list and their build's action (nothing waits on RPC)
+    listed = cloud.request('GET', cloud.servers_path('/detail?name=^nocond-')).json['servers']
+    assert sorted(s['id'] for s in listed) == sorted(ids)
+    assert {s['status'] for s in listed} == {'BUILD'}
+    for sid in ids:
+        assert cloud.get_server(sid).json['server']['status'] == 'BUILD'
+        actions = cloud.request('GET', cloud.servers_path('/%s/os-instance-actions' % sid))
+        assert [a['action'] for a in actions.json['instanceActions']] == ['create']
     # longer than service_down_time: the computes' heartbeats (through the
     # conductor) have stopped and they look down
     wait_for(lambda: _computes_look_down(cloud), 30, what='computes look down')
