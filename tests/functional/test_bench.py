@@ -2,12 +2,16 @@
 cloud's (servers ACTIVE, the services' CPU and RSS from /proc) and its picture
 has one line per server through the build steps."""
 import json
+import pathlib
+import subprocess
+import sys
 
 import pytest
 
 from novalite import bench
 from tests.cloud import ADMIN_TOKEN, PROJECT
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.xdist_group('test_bench')
 
 
@@ -51,3 +55,19 @@ def test_manage_server_timeline(module_cloud):
     assert all(r[4].strip() == 'Success' for r in rows), out
     assert all(r[1].strip() for r in rows)           # every step names its host
     assert all(float(r[3]) >= 0 for r in rows)
+
+
+def test_scheduler_benchmark_among_many_nodes(tmp_path):
+    """benchmarks/scheduler_benchmark.py on a real PostgreSQL, small: every
+    node registered is a host state, a multi-create spreads over distinct
+    nodes, and the figures are in its JSON."""
+    out = tmp_path / 'sched.json'
+    subprocess.run([sys.executable, str(ROOT / 'benchmarks' / 'scheduler_benchmark.py'),
+                    '--hosts', '3', '--nodes-per-host', '200', '--instances', '100',
+                    '--runs', '3', '--max-count', '50', '--multi-runs', '1',
+                    '--json', str(out)], check=True, capture_output=True, timeout=300)
+    res = json.loads(out.read_text())
+    assert (res['nodes'], res['instances'], res['distinct_nodes_of_50']) == (600, 100, 50)
+    for key in ('select_1_ms', 'select_1_cpu_ms', 'select_50_ms'):
+        assert 0 < res[key]['p50'] <= res[key]['max'], (key, res[key])
+    assert res['register']['first_report_s'] > 0 and res['read_host_states_ms'] > 0
